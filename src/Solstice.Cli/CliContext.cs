@@ -1,0 +1,8 @@
+namespace Solstice.Cli;
+
+/// <summary>The process's streams, passed to commands so tests can run them in-process.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Error, Func<Stream> OpenStandardInput, Func<Stream> OpenStandardOutput)
+{
+    public static CliContext Console { get; } = new(
+        System.Console.Out, System.Console.Error, System.Console.OpenStandardInput, System.Console.OpenStandardOutput);
+}

@@ -1,0 +1,32 @@
+namespace Solstice.Cli.Commands;
+
+/// <summary>The operator's tool: `solstice dataset ...`, `solstice pool ...`, `solstice setup`.</summary>
+public static class SolsticeTool
+{
+    public const string Usage = """
+        usage: solstice <command> [args]
+
+        commands:
+          setup                  import (creating if needed) the configured pools
+          pool list|import|export|create|status
+          dataset list|create|snapshot|rollback|clone|destroy|get|set|send|receive
+          <tool> [args]          run vmadm, imgadm, fwadm or zlogin by name
+        """;
+
+    public static int Run(IReadOnlyList<string> args, CliContext context)
+    {
+        if (args.Count == 0 || args[0] is "help" or "-h" or "--help")
+        {
+            (args.Count == 0 ? context.Error : context.Out).Write(Usage);
+            return args.Count == 0 ? 2 : 0;
+        }
+        var rest = args.Skip(1).ToList();
+        return args[0] switch
+        {
+            "dataset" => DatasetCommand.Run(rest, context),
+            "pool" => PoolCommand.Run(rest, context),
+            "setup" => SetupCommand.Run(rest, context),
+            _ => throw new UsageException($"unknown command '{args[0]}'\n{Usage}"),
+        };
+    }
+}

@@ -1,0 +1,48 @@
+using Solstice.Cli.Commands;
+using Solstice.Core;
+
+namespace Solstice.Cli;
+
+/// <summary>
+/// One NativeAOT binary for every tool. It dispatches on the name it was started as (argv[0],
+/// so vmadm, imgadm, fwadm and zlogin are symlinks to it), or on the first argument when started
+/// as solstice ("solstice vmadm list"). Only Main turns outcomes into exit codes.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string invokedAs = Path.GetFileName(Environment.GetCommandLineArgs()[0]);
+        return Run(invokedAs, args, CliContext.Console);
+    }
+
+    public static int Run(string invokedAs, IReadOnlyList<string> args, CliContext context)
+    {
+        if (invokedAs is "solstice" or "solstice.dll" && args.Count > 0 && Tools.ContainsKey(args[0]))
+        {
+            invokedAs = args[0];
+            args = args.Skip(1).ToList();
+        }
+        if (!Tools.TryGetValue(invokedAs, out var tool))
+            tool = Tools["solstice"];
+        try
+        {
+            return tool(args, context);
+        }
+        catch (UsageException ex)
+        {
+            context.Error.WriteLine($"{invokedAs}: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (SolsticeException ex)
+        {
+            context.Error.WriteLine(ex.Message);
+            return ExitCodes.For(ex.Code);
+        }
+    }
+
+    private static readonly Dictionary<string, Func<IReadOnlyList<string>, CliContext, int>> Tools = new()
+    {
+        ["solstice"] = SolsticeTool.Run,
+    };
+}
