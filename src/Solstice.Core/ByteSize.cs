@@ -62,9 +62,9 @@ public static class ByteSize
             return false;
         if (!decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value))
             return false;
-        decimal result = value * (1L << shift);
-        if (result > long.MaxValue)
+        if (value > long.MaxValue >> shift)
             return false;
+        decimal result = value * (1L << shift);
         bytes = (long)decimal.Round(result);
         return true;
     }

@@ -32,13 +32,13 @@ public static class DatasetCommand
         return args[0] switch
         {
             "list" => List(rest, context),
-            "create" => Create(rest),
-            "snapshot" or "snap" => Snapshot(rest),
-            "rollback" => Rollback(rest),
-            "clone" => Clone(rest),
-            "destroy" => Destroy(rest),
+            "create" => Create(rest, context),
+            "snapshot" or "snap" => Snapshot(rest, context),
+            "rollback" => Rollback(rest, context),
+            "clone" => Clone(rest, context),
+            "destroy" => Destroy(rest, context),
             "get" => Get(rest, context),
-            "set" => Set(rest),
+            "set" => Set(rest, context),
             "send" => Send(rest, context),
             "receive" or "recv" => Receive(rest, context),
             "help" or "-h" => Help(context),
@@ -63,7 +63,7 @@ public static class DatasetCommand
         string[] fields = (a.Value('o') ?? "name,used,avail,refer,mountpoint").Split(',');
         foreach (string field in fields)
             _ = Header(field);
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         var rows = new List<DatasetRow>();
         if (a.Positional.Count == 0)
         {
@@ -92,7 +92,7 @@ public static class DatasetCommand
         return 0;
     }
 
-    private static int Create(IReadOnlyList<string> args)
+    private static int Create(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "p", "o");
         if (a.Positional.Count != 1)
@@ -101,16 +101,16 @@ public static class DatasetCommand
         foreach (string option in a.Values('o'))
             quota = ParseQuota(option, a.Positional[0]);
         var name = DatasetName.Parse(a.Positional[0]);
-        Nodes.Load().PoolFor(name).Create(name, a.Has('p'), quota);
+        Nodes.Load(context).PoolFor(name).Create(name, a.Has('p'), quota);
         return 0;
     }
 
-    private static int Snapshot(IReadOnlyList<string> args)
+    private static int Snapshot(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "", "");
         if (a.Positional.Count == 0)
             throw new UsageException("missing snapshot argument");
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         foreach (string text in a.Positional)
         {
             var name = DatasetName.Parse(text);
@@ -119,17 +119,17 @@ public static class DatasetCommand
         return 0;
     }
 
-    private static int Rollback(IReadOnlyList<string> args)
+    private static int Rollback(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "rRf", "");
         if (a.Positional.Count != 1)
             throw new UsageException("rollback takes one snapshot");
         var name = DatasetName.Parse(a.Positional[0]);
-        Nodes.Load().PoolFor(name).Rollback(name, a.Has('r'));
+        Nodes.Load(context).PoolFor(name).Rollback(name, a.Has('r'));
         return 0;
     }
 
-    private static int Clone(IReadOnlyList<string> args)
+    private static int Clone(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "p", "");
         if (a.Positional.Count != 2)
@@ -138,17 +138,17 @@ public static class DatasetCommand
         var target = DatasetName.Parse(a.Positional[1]);
         if (source.Pool != target.Pool)
             throw new SolsticeException(ErrorCode.InvalidArgument, $"cannot create '{target}': source and target pools differ");
-        Nodes.Load().PoolFor(source).Clone(source, target);
+        Nodes.Load(context).PoolFor(source).Clone(source, target);
         return 0;
     }
 
-    private static int Destroy(IReadOnlyList<string> args)
+    private static int Destroy(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "rRf", "");
         if (a.Positional.Count != 1)
             throw new UsageException("destroy takes one dataset or snapshot");
         var name = DatasetName.Parse(a.Positional[0]);
-        Nodes.Load().PoolFor(name).Destroy(name, a.Has('r') || a.Has('R'));
+        Nodes.Load(context).PoolFor(name).Destroy(name, a.Has('r') || a.Has('R'));
         return 0;
     }
 
@@ -160,7 +160,7 @@ public static class DatasetCommand
         string[] properties = a.Positional[0] == "all" ? s_allProperties : a.Positional[0].Split(',');
         foreach (string property in properties)
             _ = Header(property);
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         var rows = new List<IReadOnlyList<string>>();
         foreach (string text in a.Positional.Skip(1))
         {
@@ -177,12 +177,12 @@ public static class DatasetCommand
         return 0;
     }
 
-    private static int Set(IReadOnlyList<string> args)
+    private static int Set(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "", "");
         if (a.Positional.Count < 2)
             throw new UsageException("set takes property=value and at least one dataset");
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         foreach (string text in a.Positional.Skip(1))
         {
             var name = DatasetName.Parse(text);
@@ -201,7 +201,7 @@ public static class DatasetCommand
             throw new SolsticeException(ErrorCode.InvalidArgument, "Error: Stream can not be written to a terminal.\nYou must redirect standard output.");
         var name = DatasetName.Parse(a.Positional[0]);
         using var output = context.OpenStandardOutput();
-        Nodes.Load().PoolFor(name).Send(name, a.Value('i'), output);
+        Nodes.Load(context).PoolFor(name).Send(name, a.Value('i'), output);
         return 0;
     }
 
@@ -214,7 +214,7 @@ public static class DatasetCommand
             throw new SolsticeException(ErrorCode.InvalidArgument, "Error: Backup stream can not be read from a terminal.\nYou must redirect standard input.");
         var name = DatasetName.Parse(a.Positional[0]);
         using var input = context.OpenStandardInput();
-        var received = Nodes.Load().PoolFor(name).Receive(name, input);
+        var received = Nodes.Load(context).PoolFor(name).Receive(name, input);
         if (a.Has('v'))
             context.Error.WriteLine($"received {received}");
         return 0;

@@ -10,7 +10,7 @@ public sealed class Nodes(NodeConfig config, PoolManager manager)
 
     public PoolManager Manager { get; } = manager;
 
-    public static Nodes Load() => new(NodeConfig.Load(), PoolManager.Default);
+    public static Nodes Load(CliContext context) => new(NodeConfig.Load(context.ConfigPath), PoolManager.Default);
 
     public StoragePool PoolFor(DatasetName name)
     {

@@ -19,7 +19,7 @@ public static class PoolCommand
     {
         if (args.Count == 0)
             throw new UsageException($"missing verb\n{Usage}");
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         var rest = args.Skip(1).ToList();
         switch (args[0])
         {

@@ -5,7 +5,7 @@ public static class SetupCommand
 {
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
-        var nodes = Nodes.Load();
+        var nodes = Nodes.Load(context);
         foreach (var config in nodes.Config.Pools)
         {
             var pool = nodes.Manager.Import(config);

@@ -1,0 +1,1 @@
+namespace Solstice.Integration.Tests;

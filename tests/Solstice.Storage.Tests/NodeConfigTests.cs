@@ -1,0 +1,68 @@
+using Solstice.Core;
+using Solstice.Linux;
+using Solstice.TestKit;
+
+namespace Solstice.Storage.Tests;
+
+public class NodeConfigTests
+{
+    [Fact]
+    public void Missing_file_gives_the_embedded_loop_pool()
+    {
+        using var dir = new TempDirectory();
+        var config = NodeConfig.Load(dir.Combine("absent.json"));
+        var pool = Assert.Single(config.Pools);
+        Assert.Equal("zones", pool.Name);
+        Assert.Equal("/zones", pool.Mountpoint);
+        Assert.Equal(NodeConfig.DefaultPoolFile, pool.File);
+        Assert.Equal("btrfs", pool.Driver);
+    }
+
+    [Fact]
+    public void Round_trips_through_an_atomic_write()
+    {
+        using var dir = new TempDirectory();
+        var config = new NodeConfig { Pools = [new PoolConfig { Name = "tank", Device = "/dev/vdb", Mountpoint = "/tank" }] };
+        config.Save(dir.Combine("node.json"));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+        var loaded = NodeConfig.Load(dir.Combine("node.json"));
+        Assert.Equal("/dev/vdb", loaded.Pool("tank").Device);
+        Assert.Contains("\"mountpoint\"", File.ReadAllText(dir.Combine("node.json")));
+    }
+
+    [Fact]
+    public void Every_config_error_is_listed()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("node.json"), """
+            {"pools":[{"name":"../x","driver":"zfs","mountpoint":"rel","file":"/a","device":"/b","size":"lots"}]}
+            """);
+        var ex = Assert.Throws<SolsticeException>(() => NodeConfig.Load(dir.Combine("node.json")));
+        Assert.Contains("pool name '../x'", ex.Message);
+        Assert.Contains("unknown driver 'zfs'", ex.Message);
+        Assert.Contains("set file or device, not both", ex.Message);
+        Assert.Contains("invalid size 'lots'", ex.Message);
+        Assert.Contains("mountpoint must be absolute", ex.Message);
+    }
+
+    [Fact]
+    public void Malformed_json_names_the_file()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("node.json"), "{not json");
+        var ex = Assert.Throws<SolsticeException>(() => NodeConfig.Load(dir.Combine("node.json")));
+        Assert.StartsWith($"invalid node config {dir.Combine("node.json")}", ex.Message);
+    }
+
+    [Fact]
+    public void Mountinfo_lines_are_parsed_with_escapes()
+    {
+        var entries = Mounts.Parse([
+            "36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 - btrfs /dev/loop3 rw,space_cache",
+            "25 1 0:22 / /proc rw,nosuid shared:13 - proc proc rw",
+            "garbage",
+        ]);
+        Assert.Equal(2, entries.Count);
+        Assert.Equal(new MountEntry("/mnt/with space", "btrfs", "/dev/loop3"), entries[0]);
+    }
+}
