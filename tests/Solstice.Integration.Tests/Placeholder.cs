@@ -1,1 +1,0 @@
-namespace Solstice.Integration.Tests;
