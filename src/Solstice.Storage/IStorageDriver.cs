@@ -38,6 +38,8 @@ public interface IStorageDriver
 
     IReadOnlyList<SnapshotEntry> ListSnapshots(string dataset);
 
+    bool SnapshotExists(string dataset, string snapshot);
+
     void Snapshot(string dataset, string snapshot);
 
     void DestroySnapshot(string dataset, string snapshot);

@@ -29,7 +29,7 @@ public sealed class StoragePool(string name, IStorageDriver driver)
 
     public bool Exists(DatasetName dataset) =>
         dataset.IsSnapshot
-            ? Driver.Exists(dataset.Relative) && Driver.ListSnapshots(dataset.Relative).Any(s => s.Name == dataset.Snapshot)
+            ? Driver.Exists(dataset.Relative) && Driver.SnapshotExists(dataset.Relative, dataset.Snapshot!)
             : Driver.Exists(Own(dataset).Relative);
 
     public IReadOnlyList<DatasetRow> List(DatasetName? root, bool recursive, bool filesystems, bool snapshots)

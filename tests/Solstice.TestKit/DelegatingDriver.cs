@@ -14,6 +14,7 @@ public class DelegatingDriver(IStorageDriver inner) : IStorageDriver
     public virtual void Create(string dataset) => inner.Create(dataset);
     public virtual void Destroy(string dataset) => inner.Destroy(dataset);
     public IReadOnlyList<SnapshotEntry> ListSnapshots(string dataset) => inner.ListSnapshots(dataset);
+    public bool SnapshotExists(string dataset, string snapshot) => inner.SnapshotExists(dataset, snapshot);
     public virtual void Snapshot(string dataset, string snapshot) => inner.Snapshot(dataset, snapshot);
     public virtual void DestroySnapshot(string dataset, string snapshot) => inner.DestroySnapshot(dataset, snapshot);
     public virtual void Rollback(string dataset, string snapshot) => inner.Rollback(dataset, snapshot);

@@ -38,6 +38,8 @@ public sealed class FakeStorageDriver : IStorageDriver
     public IReadOnlyList<SnapshotEntry> ListSnapshots(string dataset) =>
         _snapshots.Where(s => s.Dataset == dataset).Select(s => new SnapshotEntry(s.Name, DateTimeOffset.UnixEpoch, s.Order)).ToList();
 
+    public bool SnapshotExists(string dataset, string snapshot) => _snapshots.Any(s => s.Dataset == dataset && s.Name == snapshot);
+
     public void Snapshot(string dataset, string snapshot) => Mutate($"snapshot {dataset}@{snapshot}", () => _snapshots.Add((dataset, snapshot, ++_order)));
 
     public void DestroySnapshot(string dataset, string snapshot) =>

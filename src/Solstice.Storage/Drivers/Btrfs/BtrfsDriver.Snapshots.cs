@@ -24,6 +24,8 @@ public sealed partial class BtrfsDriver
         return snapshots;
     }
 
+    public bool SnapshotExists(string dataset, string snapshot) => Directory.Exists(SnapshotPath(dataset, snapshot));
+
     public void Snapshot(string dataset, string snapshot)
     {
         string target = SnapshotPath(dataset, snapshot);

@@ -65,6 +65,8 @@ public sealed class DirDriver : IStorageDriver
             .Select(s => new SnapshotEntry(s.Key[(dataset.Length + 1)..], s.Value.Created, s.Value.Order))
             .OrderBy(s => s.Order).ToList();
 
+    public bool SnapshotExists(string dataset, string snapshot) => Load().Snapshots.ContainsKey($"{dataset}@{snapshot}");
+
     public void Snapshot(string dataset, string snapshot)
     {
         var registry = Load();

@@ -1,0 +1,13 @@
+using Solstice.Benchmarks;
+
+// Benchmarks print figures; they assert nothing (tests stay deterministic).
+string suite = args.Length > 0 ? args[0] : "all";
+int iterations = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50;
+if (Environment.UserName != "root")
+{
+    Console.Error.WriteLine("benchmarks need root (loop devices, btrfs, runc)");
+    return 2;
+}
+if (suite is "storage" or "all")
+    StorageBenchmarks.Run(iterations);
+return 0;
