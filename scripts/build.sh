@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the solution and publishes the NativeAOT binaries into artifacts/bin.
+# AOT and trim warnings are errors (TreatWarningsAsErrors), so any IL2xxx/IL3xxx fails here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+configuration="${CONFIGURATION:-Release}"
+dotnet build Solstice.slnx -c "$configuration" -nologo -v quiet
+out=artifacts/bin
+mkdir -p "$out"
+dotnet publish src/Solstice.Cli -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/cli
+cp artifacts/publish/cli/solstice "$out/solstice"
+for tool in vmadm imgadm fwadm zlogin; do
+    ln -sf solstice "$out/$tool"
+done
+echo "built: $(ls "$out" | tr '\n' ' ')"
