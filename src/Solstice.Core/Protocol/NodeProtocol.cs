@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Solstice.Core.Protocol;
+
+/// <summary>
+/// The node socket speaks newline-delimited JSON. A request is {"op": "...", "args": {...}};
+/// a reply is {"ok": true, "result": ...} or {"ok": false, "error": {"code": "...", "message": "..."}}.
+/// Streaming operations (events, console) answer once, then send further lines or raw bytes.
+/// </summary>
+public static class NodeProtocol
+{
+    /// <summary>Longest line either side accepts (a full VM payload with metadata fits easily).</summary>
+    public const int MaxLineBytes = 32 << 20;
+
+    public const string DefaultSocket = "/run/solstice/node.sock";
+
+    public static string SocketPath(string? configured = null) =>
+        Environment.GetEnvironmentVariable("SOLSTICE_SOCKET") is { Length: > 0 } env ? env : configured ?? DefaultSocket;
+
+    public static JsonObject Request(string op, JsonObject? args = null) => new() { ["op"] = op, ["args"] = args ?? new JsonObject() };
+
+    public static JsonObject Success(JsonNode? result = null) => new() { ["ok"] = true, ["result"] = result };
+
+    public static JsonObject Failure(ErrorCode code, string message) =>
+        new() { ["ok"] = false, ["error"] = new JsonObject { ["code"] = code.ToString(), ["message"] = message } };
+
+    public static string Serialize(JsonNode node) => node.ToJsonString(s_compact);
+
+    /// <summary>Returns the result of a reply, or throws the SolsticeException it carries.</summary>
+    public static JsonNode? Unwrap(JsonObject reply)
+    {
+        if (reply["ok"]?.GetValue<bool>() == true)
+            return reply["result"];
+        var error = reply["error"] as JsonObject;
+        string message = error?["message"]?.GetValue<string>() ?? "unknown error from solsticed";
+        var code = Enum.TryParse<ErrorCode>(error?["code"]?.GetValue<string>(), out var c) ? c : ErrorCode.Internal;
+        throw new SolsticeException(code, message);
+    }
+
+    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false };
+}

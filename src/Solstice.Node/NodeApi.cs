@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+
+namespace Solstice.Node;
+
+/// <summary>
+/// The daemon's operations, as the CLIs call them. Parsing arguments stays here; the VM service
+/// does the work. List and lookup are rendered here, next to the data, so `vmadm list` moves
+/// text rather than every VM object.
+/// </summary>
+public sealed class NodeApi(VmService vms, EventHub events)
+{
+    public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
+    {
+        ["ping"] = (_, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["pid"] = Environment.ProcessId, ["vms"] = vms.All().Count }),
+        ["vm.create"] = async (a, _, ct) => await vms.CreateAsync(Payload(a), ct),
+        ["vm.get"] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Get(Uuid(a))),
+        ["vm.list"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.All(), ListOptions(a)) }),
+        ["vm.lookup"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.All(), LookupOptions(a)) }),
+        ["vm.update"] = async (a, _, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), ct),
+        ["vm.start"] = async (a, _, ct) => Lifecycle(await vms.StartAsync(Uuid(a), ct)),
+        ["vm.stop"] = async (a, _, ct) => Lifecycle(await vms.StopAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
+        ["vm.reboot"] = async (a, _, ct) => Lifecycle(await vms.RebootAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
+        ["vm.kill"] = async (a, _, ct) => Lifecycle(await vms.KillAsync(Uuid(a), (int)(a["signal"]?.GetValue<long>() ?? 15), ct)),
+        ["vm.delete"] = async (a, _, ct) => { await vms.DeleteAsync(Uuid(a), ct); return null; },
+        ["vm.snapshot.create"] = async (a, _, ct) => { await vms.CreateSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        ["vm.snapshot.rollback"] = async (a, _, ct) => { await vms.RollbackSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        ["vm.snapshot.delete"] = async (a, _, ct) => { await vms.DeleteSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        ["vm.exec"] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
+        ["vm.events"] = StreamEventsAsync,
+    };
+
+    private JsonNode ExecCommand(JsonObject a)
+    {
+        string uuid = Uuid(a);
+        var argv = (a["argv"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var command = vms.ExecCommand(uuid, argv, Flag(a, "tty"));
+        return new JsonArray(command.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
+    }
+
+    private async Task<JsonNode?> StreamEventsAsync(JsonObject args, NodeConnection connection, CancellationToken ct)
+    {
+        var reader = events.Subscribe();
+        try
+        {
+            await connection.SendAsync(Core.Protocol.NodeProtocol.Success(), ct);
+            string? only = a(args);
+            await foreach (var evt in reader.ReadAllAsync(ct))
+            {
+                if (only is not null && evt["uuid"]?.GetValue<string>() != only)
+                    continue;
+                await connection.SendAsync(evt, ct);
+            }
+        }
+        finally
+        {
+            events.Unsubscribe(reader);
+        }
+        return NodeServer.Streamed;
+
+        static string? a(JsonObject args) => args["uuid"]?.GetValue<string>();
+    }
+
+    private static JsonObject Lifecycle(LifecycleResult result) =>
+        new() { ["already"] = result.AlreadyDone, ["message"] = result.Message };
+
+    private static string Uuid(JsonObject args)
+    {
+        string? uuid = args["uuid"]?.GetValue<string>();
+        if (uuid is null || uuid.Length != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' || uuid[23] != '-')
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid or missing UUID '{uuid}'");
+        return uuid;
+    }
+
+    private static string Name(JsonObject args) =>
+        args["name"]?.GetValue<string>() ?? throw new SolsticeException(ErrorCode.InvalidArgument, "missing snapshot name");
+
+    private static JsonObject Payload(JsonObject args) =>
+        args["payload"] as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
+
+    private static bool Flag(JsonObject args, string name) => args[name]?.GetValue<bool>() ?? false;
+
+    private static TimeSpan Timeout(JsonObject args) => TimeSpan.FromSeconds(args["timeout"]?.GetValue<double>() ?? 60);
+
+    private static IReadOnlyList<string> Strings(JsonObject args, string name) =>
+        (args[name] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? [];
+
+    private static VmListOptions ListOptions(JsonObject a)
+    {
+        var options = new VmListOptions
+        {
+            Parsable = Flag(a, "parsable"),
+            NoHeader = Flag(a, "noHeader"),
+            ForceHeader = Flag(a, "forceHeader"),
+            Filters = Strings(a, "filters"),
+        };
+        if (a["columns"] is JsonArray)
+            options = options with { Columns = Strings(a, "columns") };
+        if (a["sort"] is JsonArray)
+            options = options with { Sort = Strings(a, "sort") };
+        return options;
+    }
+
+    private static VmLookupOptions LookupOptions(JsonObject a) => new()
+    {
+        Json = Flag(a, "json"),
+        Unique = Flag(a, "unique"),
+        Fields = a["fields"] is JsonArray ? Strings(a, "fields") : null,
+        Filters = Strings(a, "filters"),
+    };
+}

@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+
+namespace Solstice.Node;
+
+/// <summary>The outcome of a lifecycle verb: done, or already in the requested state (vmadm exits 0 for both).</summary>
+public sealed record LifecycleResult(bool AlreadyDone, string Message);
+
+public sealed partial class VmService
+{
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+    private readonly Lock _persistLock = new();
+
+    public Task<LifecycleResult> StartAsync(string uuid, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        var record = RequireReady(uuid);
+        if (_running.ContainsKey(uuid))
+            return new LifecycleResult(true, $"VM {uuid} is already 'running'");
+        StartLocked(uuid, publish: true);
+        return new LifecycleResult(false, $"Successfully started VM {uuid}");
+    }, ct);
+
+    public Task<LifecycleResult> StopAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        RequireReady(uuid);
+        if (!_running.ContainsKey(uuid))
+            return new LifecycleResult(true, $"VM {uuid} is already not 'running' (currently: stopped)");
+        Mutate(uuid, vm => vm["autoboot"] = false);
+        StopLocked(uuid, force, timeout);
+        return new LifecycleResult(false, $"Successfully completed stop for VM {uuid}");
+    }, ct);
+
+    public Task<LifecycleResult> RebootAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        RequireReady(uuid);
+        if (!_running.ContainsKey(uuid))
+            return new LifecycleResult(true, $"VM {uuid} is already not 'running' (currently: stopped)");
+        StopLocked(uuid, force, timeout);
+        StartLocked(uuid, publish: true);
+        return new LifecycleResult(false, $"Successfully completed reboot for VM {uuid}");
+    }, ct);
+
+    /// <summary>vmadm kill: a signal to the zone's init (default SIGTERM), nothing else.</summary>
+    public Task<LifecycleResult> KillAsync(string uuid, int signal, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        RequireReady(uuid);
+        if (!_running.ContainsKey(uuid))
+            throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} is not running");
+        _runtime.Signal(uuid, signal, all: false);
+        return new LifecycleResult(false, $"Sent signal {signal} to VM {uuid}");
+    }, ct);
+
+    public Task DeleteAsync(string uuid, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        var record = Require(uuid);
+        if (VmJson.TryGetBoolean(record.Vm["indestructible_zoneroot"], out bool indestructible) && indestructible)
+            throw new SolsticeException(ErrorCode.InvalidState, $"indestructible_zoneroot is set, cannot delete VM {uuid}");
+        var before = View(record);
+        _repository.Save(record with { Phase = VmPhase.Deleting });
+        FinishDelete(uuid);
+        Publish("delete", before, null);
+        return true;
+    }, ct);
+
+    /// <summary>Removes the runtime, the datasets and the record, in that order, so it can be resumed after a crash.</summary>
+    private void FinishDelete(string uuid)
+    {
+        if (_running.TryGetValue(uuid, out var running))
+        {
+            running.StopRequested = true;
+            _runtime.Signal(uuid, SigKill, all: true);
+            running.Exited.Task.Wait(TimeSpan.FromSeconds(10));
+        }
+        _supervisor.Unwatch(uuid);
+        _running.TryRemove(uuid, out _);
+        _runtime.Delete(uuid, force: true);
+        var dataset = ZoneDataset(uuid);
+        if (_pool.Exists(dataset))
+            _pool.Destroy(dataset, recursive: true);
+        _repository.Remove(uuid);
+    }
+
+    private VmRecord RequireReady(string uuid)
+    {
+        var record = Require(uuid);
+        if (record.Phase != VmPhase.Ready)
+            throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} is {View(record)["state"]}");
+        return record;
+    }
+
+    /// <summary>Boots the zone and starts watching its init. Caller holds the VM's lock.</summary>
+    private void StartLocked(string uuid, bool publish)
+    {
+        var before = publish ? View(Require(uuid)) : null;
+        Mutate(uuid, vm =>
+        {
+            vm["autoboot"] = true;
+            vm.Remove("failed_reason");
+        });
+        var vmObject = Require(uuid).Vm;
+        _runtime.Delete(uuid, force: true);
+        int pid = _runtime.Start(vmObject);
+        var running = new RunningZone(pid, DateTimeOffset.UtcNow);
+        _running[uuid] = running;
+        if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
+            OnExit(uuid, running, -1);
+        if (publish)
+            Publish("modify", before, View(Require(uuid)));
+    }
+
+    /// <summary>SIGTERM to init (SIGKILL with force), then SIGKILL to everything after the timeout.</summary>
+    private void StopLocked(string uuid, bool force, TimeSpan timeout)
+    {
+        if (!_running.TryGetValue(uuid, out var running))
+            return;
+        var before = View(Require(uuid));
+        running.StopRequested = true;
+        Publish("modify", before, View(Require(uuid)));
+        try
+        {
+            _runtime.Signal(uuid, force ? SigKill : SigTerm, all: force);
+        }
+        catch (SolsticeException)
+        {
+            // It may have exited between the check and the signal; the wait below settles it.
+        }
+        if (!running.Exited.Task.Wait(force ? TimeSpan.FromSeconds(10) : timeout))
+        {
+            _runtime.Signal(uuid, SigKill, all: true);
+            if (!running.Exited.Task.Wait(TimeSpan.FromSeconds(10)))
+                throw new SolsticeException(ErrorCode.BackendFailed, $"VM {uuid} did not stop after SIGKILL");
+        }
+    }
+
+    /// <summary>Runs on the supervisor thread when a zone's init exits, whoever caused it.</summary>
+    private void OnExit(string uuid, RunningZone running, int status)
+    {
+        var record = _repository.Find(uuid);
+        var before = record is null ? null : View(record);
+        _running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running));
+        try
+        {
+            _runtime.Delete(uuid, force: true);
+        }
+        catch (SolsticeException ex)
+        {
+            Console.Error.WriteLine($"solsticed: cleaning up {uuid} after exit: {ex.Message}");
+        }
+        if (record is not null && record.Phase == VmPhase.Ready)
+        {
+            Mutate(uuid, vm =>
+            {
+                vm["exit_status"] = status;
+                vm["exit_timestamp"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
+            });
+            Publish("modify", before, View(Require(uuid)));
+        }
+        running.Exited.TrySetResult(status);
+    }
+
+    /// <summary>Read-modify-write of a stored VM under the persist lock (short; never held across runtime calls).</summary>
+    private VmRecord Mutate(string uuid, Action<JsonObject> change)
+    {
+        lock (_persistLock)
+        {
+            var record = Require(uuid);
+            var vm = (JsonObject)record.Vm.DeepClone();
+            change(vm);
+            vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
+            var updated = record with { Vm = vm };
+            _repository.Save(updated);
+            return updated;
+        }
+    }
+
+    /// <summary>The argv zlogin runs to enter a running zone (runc exec with the zone's own limits).</summary>
+    public IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty)
+    {
+        RequireReady(uuid);
+        if (!_running.ContainsKey(uuid))
+            throw new SolsticeException(ErrorCode.InvalidState, $"zlogin: zone '{uuid}' is not running");
+        return _runtime.ExecCommand(uuid, argv.Count == 0 ? ["/bin/sh", "-l"] : argv, tty);
+    }
+}

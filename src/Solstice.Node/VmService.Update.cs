@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+
+namespace Solstice.Node;
+
+public sealed partial class VmService
+{
+    /// <summary>
+    /// vmadm update: validates the payload for the VM's brand, applies it with vmadm's semantics,
+    /// persists, and pushes live properties (resource controls, quota) into a running zone.
+    /// The record is saved before the live push; after a crash, recovery re-applies the stored
+    /// controls to running zones, so the two can't stay apart.
+    /// </summary>
+    public Task<JsonObject> UpdateAsync(string uuid, JsonObject payload, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        var record = RequireReady(uuid);
+        string brand = VmJson.AsString(record.Vm["brand"]) ?? VmBrand.Default;
+        var validation = VmValidator.Validate(payload, VmAction.Update, brand);
+        if (!validation.IsValid)
+            throw new VmValidationException(validation);
+        var before = View(record);
+        VmUpdateResult result;
+        lock (_persistLock)
+        {
+            result = VmUpdater.Apply(Require(uuid).Vm, payload);
+            if (result.HasChanges)
+            {
+                result.Vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
+                _repository.Save(record with { Vm = result.Vm });
+            }
+        }
+        if (result.HasChanges)
+        {
+            ApplyLive(uuid, result.Vm, result.ChangedPaths);
+            Publish(VmEvent.Modify, before, View(Require(uuid)));
+        }
+        return View(Require(uuid));
+    }, ct);
+
+    private void ApplyLive(string uuid, JsonObject vm, IReadOnlyList<string> changed)
+    {
+        if (changed.Contains("quota") && _pool.Driver.Info.Quotas)
+        {
+            long? bytes = VmJson.TryGetInteger(vm["quota"], out long gib) && gib > 0 ? gib << 30 : null;
+            _pool.SetQuota(ZoneDataset(uuid), bytes);
+        }
+        if (_running.ContainsKey(uuid) && changed.Any(IsResourceControl))
+            _runtime.UpdateResources(vm);
+    }
+
+    private static bool IsResourceControl(string path) => path is "cpu_cap" or "cpu_shares" or "max_physical_memory" or "ram"
+        or "max_swap" or "max_locked_memory" or "max_lwps" or "zfs_io_priority";
+}

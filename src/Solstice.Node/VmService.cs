@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+using Solstice.Storage;
+
+namespace Solstice.Node;
+
+/// <summary>
+/// The single writer of VM state. Every mutation of one VM runs under that VM's lock; reads are
+/// served from the repository's memory and the runtime table without locks. Partial classes
+/// split it by verb family (Create, Lifecycle, Update, Snapshots, Recovery).
+/// </summary>
+public sealed partial class VmService
+{
+    private readonly StoragePool _pool;
+    private readonly VmRepository _repository;
+    private readonly IZoneRuntime _runtime;
+    private readonly Supervisor _supervisor;
+    private readonly EventHub _events;
+    private readonly VmNodeFacts _facts;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningZone> _running = new(StringComparer.Ordinal);
+    private readonly Lock _createLock = new();
+
+    public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts)
+    {
+        _pool = pool;
+        _repository = repository;
+        _runtime = runtime;
+        _supervisor = supervisor;
+        _events = events;
+        _facts = facts;
+    }
+
+    /// <summary>A zone the daemon knows to be running. StopRequested tells a vmadm stop from a crash.</summary>
+    private sealed class RunningZone(int pid, DateTimeOffset started)
+    {
+        public int Pid { get; } = pid;
+        public DateTimeOffset Started { get; } = started;
+        public volatile bool StopRequested;
+        public TaskCompletionSource<int> Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public int RunningCount => _running.Count;
+
+    /// <summary>Every VM without its snapshots, which list and lookup never show (and would cost a directory scan each).</summary>
+    public IReadOnlyList<JsonObject> All() => _repository.All.Select(r => View(r, withSnapshots: false)).ToList();
+
+    public JsonObject Get(string uuid) => View(Require(uuid));
+
+    private VmRecord Require(string uuid) =>
+        _repository.Find(uuid) ?? throw new SolsticeException(ErrorCode.NotFound, $"zoneadm: {uuid}: No such zone configured");
+
+    /// <summary>The vmadm object: stored properties plus what only the runtime knows.</summary>
+    private JsonObject View(VmRecord record, bool withSnapshots = true)
+    {
+        var vm = (JsonObject)record.Vm.DeepClone();
+        string state;
+        if (record.Phase == VmPhase.Provisioning)
+            state = "provisioning";
+        else if (record.Phase == VmPhase.Deleting)
+            state = "shutting_down";
+        else if (_running.TryGetValue(record.Uuid, out var running))
+        {
+            state = running.StopRequested ? "stopping" : "running";
+            vm["pid"] = running.Pid;
+            vm["boot_timestamp"] = VmJson.FormatTimestamp(running.Started);
+        }
+        else
+            state = vm["failed_reason"] is not null ? "failed" : "stopped";
+        vm["state"] = state;
+        vm["zone_state"] = state switch
+        {
+            "running" or "stopping" => "running",
+            "provisioning" => "incomplete",
+            "shutting_down" => "shutting_down",
+            _ => "installed",
+        };
+        if (withSnapshots)
+            vm["snapshots"] = Snapshots(record.Uuid);
+        return vm;
+    }
+
+    private SemaphoreSlim LockFor(string uuid) => _locks.GetOrAdd(uuid, _ => new SemaphoreSlim(1, 1));
+
+    private async Task<T> WithLockAsync<T>(string uuid, Func<T> action, CancellationToken ct)
+    {
+        var gate = LockFor(uuid);
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(action, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private void Publish(string type, JsonObject? before, JsonObject? after)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var evt = type switch
+        {
+            VmEvent.Create => new VmEvent(VmEvent.Create, now, VmJson.AsString(after!["zonename"]), VmJson.AsString(after["uuid"])) { Vm = after },
+            VmEvent.Delete => new VmEvent(VmEvent.Delete, now, VmJson.AsString(before!["zonename"]), VmJson.AsString(before["uuid"])),
+            _ => VmEvent.Modified(before!, after!, now),
+        };
+        if (type == "modify" && evt.Changes is { Count: 0 })
+            return;
+        _events.Publish(evt.ToJson());
+    }
+
+    private DatasetName ZoneDataset(string uuid) => _pool.Root.Child(uuid);
+
+    internal string ZonePath(string uuid) => _pool.PathOf(ZoneDataset(uuid));
+}
