@@ -17,4 +17,12 @@ public interface ICommandRunner
 
     /// <summary>Runs argv with input copied to its stdin (for streams such as btrfs receive).</summary>
     CommandResult RunFromStream(IReadOnlyList<string> argv, Stream input);
+
+    /// <summary>
+    /// Runs argv in a new session with stdin from /dev/null and stdout and stderr appended to logPath, and
+    /// waits for argv's own exit only, never for end of output: descendants that inherit the stdio (a
+    /// container's init under `runc create`) cannot block the call. StandardError holds what was appended
+    /// to the log during the call (the last 64 KiB), StandardOutput is empty.
+    /// </summary>
+    CommandResult RunLogged(IReadOnlyList<string> argv, string logPath);
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Solstice.Linux;
 
 /// <summary>The real runner: System.Diagnostics.Process with argv passed as a list, never through a shell.</summary>
-public sealed class ProcessCommandRunner : ICommandRunner
+public sealed partial class ProcessCommandRunner : ICommandRunner
 {
     public static readonly ProcessCommandRunner Instance = new();
 

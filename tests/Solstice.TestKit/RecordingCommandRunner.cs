@@ -9,7 +9,23 @@ public sealed class RecordingCommandRunner : ICommandRunner
 
     public Queue<CommandResult> Results { get; } = new();
 
-    public CommandResult Run(IReadOnlyList<string> argv, string? standardInput = null) => Next(argv);
+    /// <summary>What each Run call was given on stdin (null when nothing), in call order.</summary>
+    public List<string?> StandardInputs { get; } = [];
+
+    /// <summary>The log path of each RunLogged call, in call order.</summary>
+    public List<string> LogPaths { get; } = [];
+
+    public CommandResult Run(IReadOnlyList<string> argv, string? standardInput = null)
+    {
+        StandardInputs.Add(standardInput);
+        return Next(argv);
+    }
+
+    public CommandResult RunLogged(IReadOnlyList<string> argv, string logPath)
+    {
+        LogPaths.Add(logPath);
+        return Next(argv);
+    }
 
     public CommandResult RunToStream(IReadOnlyList<string> argv, Stream output) => Next(argv);
 

@@ -1,0 +1,30 @@
+namespace Solstice.Instances.Oci;
+
+/// <summary>
+/// Host facts the generated config depends on. Tests pass fixed values so golden output doesn't vary by
+/// machine; Detect() reads the running host.
+/// </summary>
+/// <param name="BlockIoWeight">The blkio/io controller accepts a weight (many hosts lack both blkio.weight and the bfq one).</param>
+/// <param name="SwapLimit">Swap accounting exists (v1 memory.memsw.*), so memory.swap can be set.</param>
+/// <param name="PlatformDirectories">Host directories joyent-brand zones get read-only, in mount order.</param>
+public sealed record OciHostFeatures(bool BlockIoWeight, bool SwapLimit, IReadOnlyList<string> PlatformDirectories)
+{
+    /// <summary>The platform userland of SmartOS OS zones, mapped to Linux's layout; missing ones are skipped.</summary>
+    public static readonly IReadOnlyList<string> PlatformCandidates = ["/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin"];
+
+    public static OciHostFeatures Detect(string cgroupRoot = "/sys/fs/cgroup")
+    {
+        bool v2 = RuntimeDetector.IsCgroup2Mount(cgroupRoot);
+        string controllers = v2 && File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers"))
+            ? File.ReadAllText(Path.Combine(cgroupRoot, "cgroup.controllers")) : "";
+        bool blockIo = v2
+            ? controllers.Split(' ', '\n').Contains("io")
+            : File.Exists(Path.Combine(cgroupRoot, "blkio", "blkio.weight")) || File.Exists(Path.Combine(cgroupRoot, "blkio", "blkio.bfq.weight"));
+        // On v2 the root cgroup has no memory.swap.max; the controller being enabled is the best signal there.
+        bool swap = v2
+            ? controllers.Split(' ', '\n').Contains("memory")
+            : File.Exists(Path.Combine(cgroupRoot, "memory", "memory.memsw.limit_in_bytes"));
+        var platform = PlatformCandidates.Where(Directory.Exists).ToList();
+        return new OciHostFeatures(blockIo, swap, platform);
+    }
+}

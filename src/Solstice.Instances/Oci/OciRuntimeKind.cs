@@ -1,0 +1,7 @@
+namespace Solstice.Instances.Oci;
+
+public enum OciRuntimeKind
+{
+    Runc,
+    Crun,
+}
