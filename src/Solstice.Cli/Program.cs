@@ -44,5 +44,7 @@ public static class Program
     private static readonly Dictionary<string, Func<IReadOnlyList<string>, CliContext, int>> Tools = new()
     {
         ["solstice"] = SolsticeTool.Run,
+        ["vmadm"] = Commands.Vmadm.VmadmTool.Run,
+        ["zlogin"] = Commands.ZloginTool.Run,
     };
 }

@@ -77,7 +77,7 @@ public sealed partial class VmService
         {
             if (!entry.Name.StartsWith(SnapshotPrefix, StringComparison.Ordinal))
                 continue;
-            array.Add(new JsonObject
+            array.Add((JsonNode)new JsonObject
             {
                 ["name"] = entry.Name[SnapshotPrefix.Length..],
                 ["size"] = _pool.Driver.SnapshotUsed(dataset.Relative, entry.Name) >> 20,

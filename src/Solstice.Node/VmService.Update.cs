@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Solstice.Core;
 using Solstice.Core.Vm;
 
 namespace Solstice.Node;

@@ -109,7 +109,13 @@ public sealed partial class VmService
         };
         if (type == "modify" && evt.Changes is { Count: 0 })
             return;
-        _events.Publish(evt.ToJson());
+        _events.Publish(new JsonObject
+        {
+            ["uuid"] = evt.Uuid,
+            ["json"] = evt.ToJson(),
+            ["text"] = VmEventFormatter.FormatText(evt),
+            ["full"] = VmEventFormatter.FormatText(evt, full: true),
+        });
     }
 
     private DatasetName ZoneDataset(string uuid) => _pool.Root.Child(uuid);

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+
+namespace Solstice.Cli.Commands.Vmadm;
+
+public static partial class VmadmTool
+{
+    /// <summary>vmadm events [-f] [-j] [-r] [uuid]: one line per VM change until interrupted.</summary>
+    private static int Events(IReadOnlyList<string> args, CliContext context)
+    {
+        var a = Arguments.Parse(args, "fjr", "");
+        string? uuid = a.Positional.Count > 0 ? RequireUuid(a.Positional, "events") : null;
+        using var client = Connect(context);
+        var request = new JsonObject();
+        if (uuid is not null)
+            request["uuid"] = uuid;
+        client.Send(Core.Protocol.NodeProtocol.Request("vm.events", request));
+        Core.Protocol.NodeProtocol.Unwrap(client.ReadLine() ?? throw new SolsticeException(ErrorCode.Unavailable, "solsticed closed the connection"));
+        if (a.Has('r'))
+        {
+            var ready = new VmEvent(VmEvent.Ready, DateTimeOffset.UtcNow, null, null);
+            context.Out.WriteLine(a.Has('j') ? VmEventFormatter.FormatJson(ready) : VmEventFormatter.FormatText(ready, a.Has('f')));
+            context.Out.Flush();
+        }
+        while (client.ReadLine() is { } message)
+        {
+            string line = a.Has('j') ? VmJson.Stringify(message["json"]) : message[a.Has('f') ? "full" : "text"]!.GetValue<string>();
+            context.Out.WriteLine(line);
+            context.Out.Flush();
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// vmadm console: follows the zone's console (init's output, kept in
+    /// &lt;zonepath&gt;/logs/console.log) until interrupted. Zones run init without a terminal, so
+    /// the console is read-only; zlogin gives an interactive shell.
+    /// </summary>
+    private static int Console(IReadOnlyList<string> args, CliContext context)
+    {
+        var a = Arguments.Parse(args, "", "");
+        string uuid = RequireUuid(a.Positional, "console");
+        return FollowConsole(uuid, context);
+    }
+
+    internal static int FollowConsole(string uuid, CliContext context)
+    {
+        var vm = Call(context, "vm.get", new JsonObject { ["uuid"] = uuid }) as JsonObject;
+        string log = Path.Combine(VmJson.AsString(vm!["zonepath"])!, "logs", "console.log");
+        context.Error.WriteLine($"[Connected to zone '{uuid}' console (read-only); ^C to detach]");
+        using var stream = new FileStream(log, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        using var output = context.OpenStandardOutput();
+        var buffer = new byte[8192];
+        while (true)
+        {
+            int n = stream.Read(buffer);
+            if (n > 0)
+            {
+                output.Write(buffer, 0, n);
+                output.Flush();
+            }
+            else
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+}

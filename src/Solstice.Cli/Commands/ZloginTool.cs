@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Solstice.Cli.Commands.Vmadm;
+using Solstice.Cli.Node;
+using Solstice.Core;
+
+namespace Solstice.Cli.Commands;
+
+/// <summary>
+/// zlogin [-C] [-t|-T] &lt;uuid|alias&gt; [command [args...]]: a shell (on a pty when stdin is a
+/// terminal) or one command in the zone, with the command's exit code passed through. The
+/// daemon supplies the runtime's exec argv, so the zone's limits, capabilities and seccomp
+/// profile apply to what zlogin runs; zlogin runs it with its own stdio.
+/// </summary>
+public static class ZloginTool
+{
+    public const string Usage = "usage: zlogin [-C] [-t|-T] <uuid|alias> [command [argument ...]]";
+
+    public static int Run(IReadOnlyList<string> args, CliContext context)
+    {
+        int i = 0;
+        bool console = false, forceTty = false, noTty = false;
+        for (; i < args.Count && args[i].StartsWith('-') && args[i].Length > 1; i++)
+        {
+            foreach (char c in args[i][1..])
+            {
+                switch (c)
+                {
+                    case 'C': console = true; break;
+                    case 't': forceTty = true; break;
+                    case 'T': noTty = true; break;
+                    case 'Q' or 'l': break;
+                    default: throw new UsageException($"illegal option -- {c}\n{Usage}");
+                }
+            }
+        }
+        if (i >= args.Count)
+            throw new UsageException(Usage);
+        string uuid = Resolve(args[i], context);
+        var command = args.Skip(i + 1).ToList();
+        if (console)
+            return VmadmTool.FollowConsole(uuid, context);
+        bool interactive = command.Count == 0 && !System.Console.IsInputRedirected;
+        bool tty = !noTty && (forceTty || interactive);
+        using var client = NodeClient.Connect(context.SocketPath);
+        var argv = client.Call("vm.exec", new JsonObject
+        {
+            ["uuid"] = uuid,
+            ["tty"] = tty,
+            ["argv"] = new JsonArray((command.Count == 0 ? ["/bin/sh", "-l"] : command).Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
+        }) as JsonArray;
+        var info = new ProcessStartInfo(argv![0]!.GetValue<string>()) { UseShellExecute = false };
+        foreach (var arg in argv.Skip(1))
+            info.ArgumentList.Add(arg!.GetValue<string>());
+        using var process = Process.Start(info) ?? throw new SolsticeException(ErrorCode.BackendFailed, "zlogin: could not start the runtime");
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    /// <summary>A uuid as given, or the one VM whose alias matches.</summary>
+    private static string Resolve(string target, CliContext context)
+    {
+        if (target.Length == 36 && target[8] == '-' && target[13] == '-' && target[18] == '-' && target[23] == '-')
+            return target;
+        using var client = NodeClient.Connect(context.SocketPath);
+        var result = client.Call("vm.lookup", new JsonObject
+        {
+            ["filters"] = new JsonArray(JsonValue.Create($"alias={target}")),
+        });
+        var uuids = result!["text"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return uuids.Length switch
+        {
+            1 => uuids[0],
+            0 => throw new SolsticeException(ErrorCode.NotFound, $"zlogin: {target}: No such zone configured"),
+            _ => throw new SolsticeException(ErrorCode.Conflict, $"zlogin: alias '{target}' matches {uuids.Length} zones; use the uuid"),
+        };
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+using Solstice.Instances.Oci;
+
+namespace Solstice.Node;
+
+/// <summary>
+/// Runs OS zones on runc or crun. The bundle (config.json) is generated afresh at every boot from
+/// the stored vmadm object into /run/solstice/bundles/&lt;uuid&gt;, so it never disagrees with it;
+/// init's output is appended to &lt;zonepath&gt;/logs/console.log.
+/// </summary>
+public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath) : IZoneRuntime
+{
+    private readonly string _platform = PlatformFiles.Write(runDirectory);
+
+    public IOciRuntime Runtime => runtime;
+
+    public int Start(JsonObject vm)
+    {
+        string uuid = VmJson.AsString(vm["uuid"])!;
+        var spec = SpecFor(vm);
+        string bundle = Path.Combine(runDirectory, "bundles", uuid);
+        Directory.CreateDirectory(bundle);
+        OciBundle.Write(bundle, ClampRlimits(RuntimeSpecBuilder.Build(spec, host)));
+        string pidFile = Path.Combine(bundle, "init.pid");
+        File.Delete(pidFile);
+        runtime.Create(uuid, bundle, pidFile, logFile: Path.Combine(zonePath(uuid), "logs", "console.log"));
+        try
+        {
+            runtime.Start(uuid);
+        }
+        catch
+        {
+            runtime.Delete(uuid, force: true);
+            throw;
+        }
+        return int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void Signal(string uuid, int signal, bool all) => runtime.Kill(uuid, signal, all);
+
+    public void Delete(string uuid, bool force)
+    {
+        try
+        {
+            runtime.Delete(uuid, force);
+        }
+        catch (SolsticeException ex) when (ex.Code == ErrorCode.NotFound)
+        {
+        }
+        string bundle = Path.Combine(runDirectory, "bundles", uuid);
+        if (Directory.Exists(bundle))
+            Directory.Delete(bundle, recursive: true);
+    }
+
+    public ZoneStatus? Status(string uuid)
+    {
+        try
+        {
+            var state = runtime.State(uuid);
+            return new ZoneStatus(state.Status == OciStatus.Running, state.Pid, StartedAt(state.Pid));
+        }
+        catch (SolsticeException ex) when (ex.Code == ErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public IReadOnlyList<string> List() => runtime.List().Select(s => s.Id).ToList();
+
+    public void UpdateResources(JsonObject vm) =>
+        runtime.Update(VmJson.AsString(vm["uuid"])!, RuntimeSpecBuilder.BuildResources(LimitsOf(vm), host));
+
+    public IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty) =>
+        runtime.ExecCommand(uuid, argv, tty);
+
+    /// <summary>The runtime spec of a zone, from its vmadm properties.</summary>
+    public ZoneRuntimeSpec SpecFor(JsonObject vm)
+    {
+        string uuid = VmJson.AsString(vm["uuid"])!;
+        string brand = VmJson.AsString(vm["brand"]) ?? VmBrand.Default;
+        long? tmpfs = VmJson.TryGetInteger(vm["tmpfs"], out long t) && t > 0 ? t << 20 : null;
+        bool joyent = brand != "lx";
+        string? initName = VmJson.AsString(vm["init_name"]);
+        return new ZoneRuntimeSpec
+        {
+            Uuid = uuid,
+            Brand = brand switch { "lx" => ZoneBrand.Lx, "joyent-minimal" => ZoneBrand.JoyentMinimal, _ => ZoneBrand.Joyent },
+            Hostname = VmJson.AsString(vm["hostname"]) ?? uuid,
+            DnsDomain = VmJson.AsString(vm["dns_domain"]) ?? "local",
+            RootfsPath = Path.Combine(zonePath(uuid), "root"),
+            InitName = initName,
+            InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
+            BindMounts = joyent ? [new ZoneBindMount(_platform, PlatformFiles.MountPoint, ReadOnly: true)] : [],
+            Limits = LimitsOf(vm),
+            TmpfsBytes = tmpfs,
+        };
+    }
+
+    private static ZoneResourceLimits LimitsOf(JsonObject vm)
+    {
+        long? Mib(string key) => VmJson.TryGetInteger(vm[key], out long v) && v > 0 ? v << 20 : null;
+        int? Int(string key) => VmJson.TryGetInteger(vm[key], out long v) ? (int)v : null;
+        return new ZoneResourceLimits
+        {
+            MaxPhysicalMemoryBytes = Mib("max_physical_memory"),
+            MaxSwapBytes = Mib("max_swap"),
+            MaxLockedMemoryBytes = Mib("max_locked_memory"),
+            CpuCap = Int("cpu_cap") ?? 0,
+            CpuShares = Int("cpu_shares"),
+            MaxLwps = Int("max_lwps"),
+            ZfsIoPriority = Int("zfs_io_priority"),
+        };
+    }
+
+    /// <summary>
+    /// init can't raise an rlimit past the hard limit it inherits (runc sets rlimits after dropping
+    /// CAP_SYS_RESOURCE), so each is clamped to the daemon's own. The daemon lifts its limits at
+    /// start where it may; in sandboxes without CAP_SYS_RESOURCE this clamp is what applies.
+    /// </summary>
+    private static JsonObject ClampRlimits(JsonObject config)
+    {
+        if (config["process"]?["rlimits"] is not JsonArray rlimits)
+            return config;
+        foreach (var rlimit in rlimits.OfType<JsonObject>())
+        {
+            int resource = rlimit["type"]?.GetValue<string>() switch
+            {
+                "RLIMIT_MEMLOCK" => Linux.Interop.Rlimits.MemLock,
+                "RLIMIT_NOFILE" => Linux.Interop.Rlimits.NoFile,
+                _ => -1,
+            };
+            if (resource < 0)
+                continue;
+            ulong ceiling = Linux.Interop.Rlimits.Hard(resource);
+            foreach (string key in new[] { "hard", "soft" })
+            {
+                if (rlimit[key] is JsonValue value && AsUnsigned(value) is { } limit && limit > ceiling)
+                    rlimit[key] = ceiling;
+            }
+        }
+        return config;
+    }
+
+    private static ulong? AsUnsigned(JsonValue value) =>
+        value.TryGetValue(out ulong u) ? u : value.TryGetValue(out long l) && l >= 0 ? (ulong)l : null;
+
+    /// <summary>When the process started, from /proc/&lt;pid&gt;/stat's start time in clock ticks since boot.</summary>
+    private static DateTimeOffset? StartedAt(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            long ticks = long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
+            double uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            return DateTimeOffset.UtcNow - TimeSpan.FromSeconds(uptime) + TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}

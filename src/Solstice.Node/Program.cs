@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using Solstice.Core;
+using Solstice.Core.Protocol;
+using Solstice.Instances.Oci;
+using Solstice.Linux;
+using Solstice.Storage;
+
+namespace Solstice.Node;
+
+/// <summary>
+/// solsticed, the node daemon: imports the pools, recovers VM state, and serves the CLIs on a
+/// root-only unix socket until SIGTERM. Zones are not children that die with it: stopping,
+/// killing or replacing the daemon leaves them running, and the next start re-adopts them.
+/// </summary>
+public static class Program
+{
+    private const string Usage = "usage: solsticed [--config <node.json>] [--socket <path>] [--run-dir <dir>]";
+
+    public static int Main(string[] args)
+    {
+        string? configPath = null, socket = null, runDir = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (args[i])
+            {
+                case "--config": configPath = Next(); break;
+                case "--socket": socket = Next(); break;
+                case "--run-dir": runDir = Next(); break;
+                case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
+                default: Console.Error.WriteLine(Usage); return ExitCodes.Usage;
+            }
+        }
+        try
+        {
+            return Run(NodeConfig.Load(configPath), socket, runDir);
+        }
+        catch (SolsticeException ex)
+        {
+            Console.Error.WriteLine($"solsticed: {ex.Message}");
+            return ExitCodes.Error;
+        }
+    }
+
+    private static int Run(NodeConfig config, string? socketOverride, string? runDirOverride)
+    {
+        string runDir = runDirOverride ?? config.StateDir ?? "/run/solstice";
+        string socket = socketOverride ?? NodeProtocol.SocketPath(config.Socket);
+        Directory.CreateDirectory(runDir);
+        // runc sets each zone's RLIMIT_MEMLOCK (max_locked_memory) in init after capabilities are
+        // dropped, so it can only lower the hard limit it inherits: lift ours to unlimited first.
+        // Without CAP_SYS_RESOURCE (some sandboxes) this fails and zones get at most our hard limit.
+        Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.MemLock, Linux.Interop.Rlimits.Infinity, Linux.Interop.Rlimits.Infinity);
+        Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.NoFile, 1 << 20, 1 << 20);
+        string bootMarker = Path.Combine(runDir, "booted");
+        bool nodeBoot = !File.Exists(bootMarker);
+
+        var pools = config.Pools.Select(PoolManager.Default.Import).ToList();
+        var pool = pools[0];
+        var repository = new VmRepository(pool.PathOf(pool.Root.Child("config")));
+        var choice = new RuntimeDetector().Detect(Environment.GetEnvironmentVariable(RuntimeDetector.OverrideVariable));
+        var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
+        var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)));
+        using var supervisor = new Supervisor();
+        var events = new EventHub();
+        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read());
+
+        vms.Recover(nodeBoot);
+        AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));
+
+        using var stop = new CancellationTokenSource();
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var server = new NodeServer(socket, new NodeApi(vms, events).Handlers);
+        server.Start();
+        Console.Error.WriteLine($"solsticed: serving {socket}; pool {pool.Name} at {pool.MountPoint}; runtime {choice.Kind} ({choice.Reason}); {vms.All().Count} VMs, {vms.RunningCount} running");
+        server.RunAsync(stop.Token).GetAwaiter().GetResult();
+        Console.Error.WriteLine("solsticed: stopping; zones keep running");
+        return 0;
+    }
+}
