@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Solstice.Cli;
+using Solstice.Linux;
+using Solstice.TestKit;
+
+namespace Solstice.Integration.Tests.Zones;
+
+/// <summary>
+/// A real solsticed on its own loop pool, socket and runtime state directory, with the busybox
+/// image installed. Never the node's /zones or a daemon left by the quick start. Dispose stops
+/// the daemon, force-deletes every container it ran, and removes the pool, including after a
+/// failed test.
+/// </summary>
+public sealed class NodeDaemon : IDisposable
+{
+    private Process? _process;
+
+    public NodeDaemon(string poolSize = "2G")
+    {
+        Pool = new LoopPool(poolSize);
+        RunDir = Path.Combine(Pool.Directory, "run");
+        Socket = Path.Combine(RunDir, "node.sock");
+        BusyboxImage.Install(Pool.Pool);
+        Start();
+    }
+
+    public LoopPool Pool { get; }
+
+    public string RunDir { get; }
+
+    public string Socket { get; }
+
+    public string Log => Path.Combine(Pool.Directory, "solsticed.log");
+
+    public int Pid => _process?.Id ?? 0;
+
+    public void Start()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardError = false,
+        };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "solsticed.dll"), "--config", Pool.ConfigPath, "--socket", Socket, "--run-dir", RunDir })
+            info.ArgumentList.Add(arg);
+        info.Environment["DOTNET_gcServer"] = "0";
+        // setsid keeps the daemon out of the test host's process group and session.
+        var wrapped = new ProcessStartInfo("/usr/bin/setsid") { UseShellExecute = false };
+        wrapped.ArgumentList.Add("/bin/sh");
+        wrapped.ArgumentList.Add("-c");
+        wrapped.ArgumentList.Add("exec \"$@\" >>" + Log + " 2>&1");
+        wrapped.ArgumentList.Add("sh");
+        wrapped.ArgumentList.Add(info.FileName);
+        foreach (string arg in info.ArgumentList)
+            wrapped.ArgumentList.Add(arg);
+        _process = Process.Start(wrapped)!;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(Socket) && TryPing())
+                return;
+            if (_process.HasExited)
+                throw new InvalidOperationException($"solsticed exited {_process.ExitCode}: {File.ReadAllText(Log)}");
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"solsticed did not come up: {File.ReadAllText(Log)}");
+    }
+
+    private bool TryPing()
+    {
+        try
+        {
+            Cli.Node.NodeClient.CallOnce("ping", null, Socket);
+            return true;
+        }
+        catch (Core.SolsticeException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGKILL, as a crash would.</summary>
+    public void Kill()
+    {
+        _process?.Kill();
+        _process?.WaitForExit();
+        File.Delete(Socket);
+    }
+
+    public void Stop()
+    {
+        if (_process is { HasExited: false })
+        {
+            ProcessCommandRunner.Instance.Run(["kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (!_process.WaitForExit(10000))
+                _process.Kill();
+        }
+    }
+
+    public CliContext Context(TextWriter output, TextWriter error, Func<Stream>? stdin = null, Func<Stream>? stdout = null) =>
+        new(output, error, stdin ?? (() => Stream.Null), stdout ?? (() => Stream.Null), Pool.ConfigPath, Socket);
+
+    /// <summary>Runs a tool in-process (vmadm, imgadm...) against this daemon.</summary>
+    public CliOutcome Run(string tool, params string[] args) => RunWithInput(tool, "", args);
+
+    public CliOutcome RunWithInput(string tool, string stdin, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = Context(output, error, () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stdin)));
+        int code = Program.Run(tool, args, context);
+        return new CliOutcome(code, output.ToString(), error.ToString(), []);
+    }
+
+    /// <summary>vmadm create from a JSON payload; returns the new uuid.</summary>
+    public string Create(JsonObject payload)
+    {
+        payload["image_uuid"] ??= BusyboxImage.Uuid;
+        var result = RunWithInput("vmadm", payload.ToJsonString(), "create");
+        Assert.True(result.ExitCode == 0, $"create failed: {result.Error}\n{File.ReadAllText(Log)}");
+        return result.Error.Trim().Split(' ')[^1];
+    }
+
+    public JsonObject Get(string uuid)
+    {
+        var result = Run("vmadm", "get", uuid);
+        Assert.True(result.ExitCode == 0, result.Error);
+        return (JsonObject)JsonNode.Parse(result.Out)!;
+    }
+
+    /// <summary>Runs a command in a zone through the real zlogin binary; returns exit code and output.</summary>
+    public (int ExitCode, string Output) Zlogin(string uuid, params string[] command)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "solstice.dll"));
+        info.ArgumentList.Add("zlogin");
+        info.ArgumentList.Add(uuid);
+        foreach (string c in command)
+            info.ArgumentList.Add(c);
+        info.Environment["SOLSTICE_SOCKET"] = Socket;
+        info.Environment["SOLSTICE_CONFIG"] = Pool.ConfigPath;
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout + stderr.Result);
+    }
+
+    public string RuncRoot => Path.Combine(RunDir, "runc");
+
+    public IReadOnlyList<string> RuncContainers()
+    {
+        var result = ProcessCommandRunner.Instance.Run(["runc", "--root", RuncRoot, "list", "-q"]);
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        foreach (string id in RuncContainers())
+            ProcessCommandRunner.Instance.Run(["runc", "--root", RuncRoot, "delete", "-f", id]);
+        foreach (string dir in Directory.Exists("/sys/fs/cgroup/pids/solstice") ? Directory.GetDirectories("/sys/fs/cgroup/pids/solstice") : [])
+        {
+            if (!Directory.Exists(Path.Combine(Pool.Pool.MountPoint, Path.GetFileName(dir))))
+                continue;
+            foreach (string controller in Directory.GetDirectories("/sys/fs/cgroup"))
+            {
+                string path = Path.Combine(controller, "solstice", Path.GetFileName(dir));
+                if (Directory.Exists(path))
+                    try { Directory.Delete(path); } catch (IOException) { }
+            }
+        }
+        Pool.Dispose();
+    }
+}
