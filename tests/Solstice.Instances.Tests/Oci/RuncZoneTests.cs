@@ -70,6 +70,9 @@ public class RuncZoneTests
             ulong bounding = Convert.ToUInt64(status.Split('\n').Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal))[7..].Trim(), 16);
             Assert.Equal(0UL, bounding & (1UL << 21));
             Assert.DoesNotContain("level=warning", File.ReadAllText(zone.ConsoleLog));
+            // Without a user namespace the zone has no CAP_SYS_BOOT and reboot(2) is filtered.
+            zone.Exec("reboot", "-f");
+            Assert.Equal(OciStatus.Running, zone.Runtime.State(zone.Id).Status);
             // Masked paths read as /dev/null.
             Assert.Equal("", zone.ExecOk("cat", "/proc/interrupts"));
 
@@ -140,6 +143,29 @@ public class RuncZoneTests
     }
 
     [PrivilegedFact]
+    public void User_namespaced_zone_is_root_inside_only_and_may_reboot_itself()
+    {
+        using var zone = new TestZone();
+        zone.InstallBusybox();
+        const int hostBase = 231072;
+        ChownTree(zone.Rootfs, hostBase);
+        var spec = zone.Spec(ZoneBrand.Lx, ["/bin/sleep", "1000"]) with { UserNamespace = new ZoneIdMapping(hostBase, hostBase, 65536) };
+        zone.Boot(spec);
+
+        Assert.Equal("0", zone.ExecOk("id", "-u").Trim());
+        Assert.Contains($"{hostBase}", zone.ExecOk("cat", "/proc/self/uid_map"));
+        int pid = zone.Runtime.State(zone.Id).Pid;
+        string uidLine = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        Assert.Equal(hostBase.ToString(), uidLine.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+        zone.ExecOk("sh", "-c", "echo written > /root/file");
+
+        // reboot(2) with CAP_SYS_BOOT in the zone's user namespace ends only the zone's pid namespace.
+        zone.Exec("reboot", "-f");
+        WaitFor(() => zone.Runtime.State(zone.Id).Status == OciStatus.Stopped, "the zone to stop after reboot");
+        Assert.True(Directory.Exists("/proc/1"));
+    }
+
+    [PrivilegedFact]
     public void Failed_create_reports_the_runtime_error_and_leaves_nothing_behind()
     {
         using var zone = new TestZone();
@@ -152,6 +178,15 @@ public class RuncZoneTests
         Assert.DoesNotContain(zone.Runtime.List(), s => s.Id == zone.Id);
         Assert.Empty(zone.CgroupDirectories());
     }
+
+    private static void ChownTree(string root, int id)
+    {
+        foreach (string path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Append(root))
+            Assert.Equal(0, Lchown(path, id, id));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "lchown")]
+    private static extern int Lchown(string path, int uid, int gid);
 
     private static void WaitFor(Func<bool> condition, string what)
     {

@@ -15,7 +15,7 @@ public sealed class TestZone : IDisposable
     public const string CgroupParent = "/solstice-test";
 
     private static readonly string[] s_busyboxApplets =
-        ["sh", "sleep", "cat", "echo", "hostname", "id", "mount", "umount", "unshare", "grep", "ls", "mkdir", "touch", "true", "false", "head", "tr"];
+        ["sh", "sleep", "cat", "echo", "hostname", "id", "mount", "umount", "unshare", "grep", "ls", "mkdir", "touch", "true", "false", "head", "tr", "reboot"];
 
     private readonly TempDirectory _dir = new("solstice-zone");
     private bool _created;
