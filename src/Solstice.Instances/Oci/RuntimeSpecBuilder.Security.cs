@@ -77,19 +77,24 @@ public static partial class RuntimeSpecBuilder
     /// RLIMIT_NOFILE 65536 (SmartOS's zone default for process.max-file-descriptor) and RLIMIT_MEMLOCK from
     /// max_locked_memory, which vmadm defaults to and clamps at max_physical_memory; 8 MiB (the kernel's
     /// default) when neither is set. Rlimits are fixed at create: a live update can't change init's.
+    /// Each is lowered to the host's ceiling when it has one (OciHostFeatures.RlimitCeiling).
     /// </summary>
-    private static JsonArray Rlimits(ZoneResourceLimits limits)
+    private static JsonArray Rlimits(ZoneResourceLimits limits, OciHostFeatures host)
     {
         long locked = limits.MaxLockedMemoryBytes ?? limits.MaxPhysicalMemoryBytes ?? DefaultLockedMemory;
         if (limits.MaxPhysicalMemoryBytes is long physical)
             locked = Math.Min(locked, physical);
         return new JsonArray(
-            Rlimit("RLIMIT_MEMLOCK", locked),
-            Rlimit("RLIMIT_NOFILE", FileDescriptors));
+            Rlimit("RLIMIT_MEMLOCK", locked, host),
+            Rlimit("RLIMIT_NOFILE", FileDescriptors, host));
     }
 
-    private static JsonObject Rlimit(string type, long value) =>
-        new() { ["type"] = type, ["hard"] = value, ["soft"] = value };
+    private static JsonObject Rlimit(string type, long value, OciHostFeatures host)
+    {
+        if (host.RlimitCeiling?.TryGetValue(type, out long ceiling) == true)
+            value = Math.Min(value, ceiling);
+        return new() { ["type"] = type, ["hard"] = value, ["soft"] = value };
+    }
 
     private static readonly (string Path, int Major, int Minor)[] s_deviceNodes =
     [

@@ -16,6 +16,10 @@ public static partial class RuntimeSpecBuilder
     // pkgsrc lives in /opt/local on joyent zones; SmartOS puts it on root's PATH.
     public const string JoyentPath = "/usr/local/sbin:/usr/local/bin:/opt/local/sbin:/opt/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /// <summary>Builds for the running host (OciHostFeatures.Detect()).</summary>
+    /// <exception cref="SolsticeException">InvalidArgument listing every problem of the spec.</exception>
+    public static JsonObject Build(ZoneRuntimeSpec spec) => Build(spec, OciHostFeatures.Detect());
+
     /// <exception cref="SolsticeException">InvalidArgument listing every problem of the spec.</exception>
     public static JsonObject Build(ZoneRuntimeSpec spec, OciHostFeatures host)
     {
@@ -26,7 +30,7 @@ public static partial class RuntimeSpecBuilder
         return new JsonObject
         {
             ["ociVersion"] = OciVersion,
-            ["process"] = BuildProcess(spec),
+            ["process"] = BuildProcess(spec, host),
             ["root"] = new JsonObject { ["path"] = spec.RootfsPath, ["readonly"] = false },
             ["hostname"] = spec.Hostname,
             ["mounts"] = BuildMounts(spec, host),
@@ -39,7 +43,7 @@ public static partial class RuntimeSpecBuilder
         };
     }
 
-    private static JsonObject BuildProcess(ZoneRuntimeSpec spec)
+    private static JsonObject BuildProcess(ZoneRuntimeSpec spec, OciHostFeatures host)
     {
         var capabilities = Capabilities(spec);
         return new JsonObject
@@ -55,7 +59,7 @@ public static partial class RuntimeSpecBuilder
                 ["effective"] = Strings(capabilities),
                 ["permitted"] = Strings(capabilities),
             },
-            ["rlimits"] = Rlimits(spec.Limits),
+            ["rlimits"] = Rlimits(spec.Limits, host),
             // init and the zone's setuid programs (su, passwd, ping) must be able to gain privileges.
             ["noNewPrivileges"] = false,
         };

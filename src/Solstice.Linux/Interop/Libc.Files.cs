@@ -5,7 +5,6 @@ namespace Solstice.Linux.Interop;
 /// <summary>*at(2) calls and openat2(2), for writing inside a directory tree without following links out of it.</summary>
 public static unsafe partial class Libc
 {
-    public const int ORdWr = 0x2;
     public const ulong ResolveNoMagicLinks = 0x02;
     public const ulong ResolveInRoot = 0x10;
     private const long SysOpenAt2 = 437;

@@ -145,6 +145,15 @@ public class RuntimeSpecBuilderTests
     }
 
     [Fact]
+    public void Rlimits_are_lowered_to_a_host_ceiling()
+    {
+        var host = s_host with { RlimitCeiling = new Dictionary<string, long> { ["RLIMIT_NOFILE"] = 20000, ["RLIMIT_MEMLOCK"] = 8L << 20 } };
+        var rlimits = RuntimeSpecBuilder.Build(JoyentSpec(), host)["process"]!["rlimits"]!.AsArray();
+        Assert.Equal(8L << 20, (long)rlimits.Single(r => (string?)r!["type"] == "RLIMIT_MEMLOCK")!["hard"]!);
+        Assert.Equal(20000L, (long)rlimits.Single(r => (string?)r!["type"] == "RLIMIT_NOFILE")!["soft"]!);
+    }
+
+    [Fact]
     public void Update_resources_contain_only_the_limits_given()
     {
         var resources = RuntimeSpecBuilder.BuildResources(new ZoneResourceLimits { MaxLwps = 10 }, s_host);
