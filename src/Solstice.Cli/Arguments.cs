@@ -22,7 +22,7 @@ public sealed class Arguments
                 parsed.Positional.AddRange(args.Skip(i + 1));
                 break;
             }
-            if (arg.Length < 2 || arg[0] != '-' || char.IsDigit(arg[1]))
+            if (arg.Length < 2 || arg[0] != '-' || char.IsDigit(arg[1]) && !flags.Contains(arg[1]))
             {
                 parsed.Positional.Add(arg);
                 continue;

@@ -22,7 +22,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         var spec = SpecFor(vm);
         string bundle = Path.Combine(runDirectory, "bundles", uuid);
         Directory.CreateDirectory(bundle);
-        OciBundle.Write(bundle, ClampRlimits(RuntimeSpecBuilder.Build(spec, host)));
+        OciBundle.Write(bundle, RuntimeSpecBuilder.Build(spec, host));
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
         runtime.Create(uuid, bundle, pidFile, logFile: Path.Combine(zonePath(uuid), "logs", "console.log"));
@@ -113,38 +113,6 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             ZfsIoPriority = Int("zfs_io_priority"),
         };
     }
-
-    /// <summary>
-    /// init can't raise an rlimit past the hard limit it inherits (runc sets rlimits after dropping
-    /// CAP_SYS_RESOURCE), so each is clamped to the daemon's own. The daemon lifts its limits at
-    /// start where it may; in sandboxes without CAP_SYS_RESOURCE this clamp is what applies.
-    /// </summary>
-    private static JsonObject ClampRlimits(JsonObject config)
-    {
-        if (config["process"]?["rlimits"] is not JsonArray rlimits)
-            return config;
-        foreach (var rlimit in rlimits.OfType<JsonObject>())
-        {
-            int resource = rlimit["type"]?.GetValue<string>() switch
-            {
-                "RLIMIT_MEMLOCK" => Linux.Interop.Rlimits.MemLock,
-                "RLIMIT_NOFILE" => Linux.Interop.Rlimits.NoFile,
-                _ => -1,
-            };
-            if (resource < 0)
-                continue;
-            ulong ceiling = Linux.Interop.Rlimits.Hard(resource);
-            foreach (string key in new[] { "hard", "soft" })
-            {
-                if (rlimit[key] is JsonValue value && AsUnsigned(value) is { } limit && limit > ceiling)
-                    rlimit[key] = ceiling;
-            }
-        }
-        return config;
-    }
-
-    private static ulong? AsUnsigned(JsonValue value) =>
-        value.TryGetValue(out ulong u) ? u : value.TryGetValue(out long l) && l >= 0 ? (ulong)l : null;
 
     /// <summary>When the process started, from /proc/&lt;pid&gt;/stat's start time in clock ticks since boot.</summary>
     private static DateTimeOffset? StartedAt(int pid)

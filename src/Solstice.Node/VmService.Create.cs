@@ -24,6 +24,10 @@ public sealed partial class VmService
         var vm = VmDefaults.CreateVm(payload, _facts with { Now = DateTimeOffset.UtcNow });
         string uuid = VmJson.AsString(vm["uuid"])!;
         string brand = VmJson.AsString(vm["brand"]) ?? "joyent";
+        // zonepath and zfs_filesystem follow the pool actually used (/zones/<uuid> for the default pool).
+        vm["zonepath"] = ZonePath(uuid);
+        vm["zfs_filesystem"] = ZoneDataset(uuid).ToString();
+        vm["zpool"] = _pool.Name;
         if (!s_supportedBrands.Contains(brand))
             throw new SolsticeException(ErrorCode.NotSupported, $"brand '{brand}' is not supported on this node (joyent, joyent-minimal and lx are)");
         var image = CheckImage(vm, brand);

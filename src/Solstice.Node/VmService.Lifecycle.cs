@@ -126,11 +126,31 @@ public sealed partial class VmService
         {
             // It may have exited between the check and the signal; the wait below settles it.
         }
-        if (!running.Exited.Task.Wait(force ? TimeSpan.FromSeconds(10) : timeout))
+        // SIGTERM is resent until the timeout: a zone's init ignores it until it has installed
+        // its handler (pid 1 of a namespace ignores unhandled signals), which a just-booted zone
+        // may not have done yet.
+        var deadline = DateTime.UtcNow + (force ? TimeSpan.FromSeconds(10) : timeout);
+        while (!running.Exited.Task.Wait(TimeSpan.FromMilliseconds(250)) && DateTime.UtcNow < deadline)
+        {
+            if (!force)
+                TrySignal(uuid, SigTerm);
+        }
+        if (!running.Exited.Task.IsCompleted)
         {
             _runtime.Signal(uuid, SigKill, all: true);
             if (!running.Exited.Task.Wait(TimeSpan.FromSeconds(10)))
                 throw new SolsticeException(ErrorCode.BackendFailed, $"VM {uuid} did not stop after SIGKILL");
+        }
+    }
+
+    private void TrySignal(string uuid, int signal)
+    {
+        try
+        {
+            _runtime.Signal(uuid, signal, all: false);
+        }
+        catch (SolsticeException)
+        {
         }
     }
 
