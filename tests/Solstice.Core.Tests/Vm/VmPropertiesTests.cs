@@ -183,5 +183,6 @@ public class VmPropertiesTests
         Assert.Equal(type, VmBrand.TypeOf(brand));
         Assert.Equal(hvm, VmBrand.IsHvm(brand));
         Assert.Equal(type is not null, VmBrand.IsKnown(brand));
+        Assert.Equal(type is "OS" or "LX", VmBrand.IsOs(brand));
     }
 }

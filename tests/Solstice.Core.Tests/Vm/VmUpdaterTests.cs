@@ -210,6 +210,25 @@ public class VmUpdaterTests
         Assert.Equal("filesystems.0 removed", Changes(result));
     }
 
+    [Fact]
+    public void Hvm_disks_and_pci_devices_are_keyed_by_path()
+    {
+        var kvm = Create("{'brand': 'kvm', 'disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'size': 10240, 'boot': true}]}");
+        var result = Apply("""
+            {'add_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk1', 'size': 2048}],
+             'update_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'size': 20480}]}
+            """, kvm);
+        Assert.Equal("disks.0.size changed; disks.1 added", Changes(result));
+        Assert.True(result.RebootRequired);
+        result = Apply("{'remove_disks': ['/dev/zvol/rdsk/zones/x-disk0']}", result.Vm);
+        Assert.Equal("[{\"path\":\"/dev/zvol/rdsk/zones/x-disk1\",\"size\":2048}]", Compact(result.Vm["disks"]));
+
+        var bhyve = Create("{'brand': 'bhyve'}");
+        result = Apply("{'add_pci_devices': [{'path': '/devices/pci@0/x', 'pci_slot': '0:8:0'}]}", bhyve);
+        Assert.Equal("pci_devices added", Changes(result));
+        Assert.Throws<SolsticeException>(() => Apply("{'remove_pci_devices': ['/nope']}", result.Vm));
+    }
+
     [Theory]
     [InlineData("{'state': 'stopped'}", "{\"bad_properties\":[\"state\"]}")]
     [InlineData("{'zonepath': '/x', 'uuid': '54f1cc77-68f1-42ab-acac-5c4f64f5d6e0'}", "{\"bad_properties\":[\"zonepath\",\"uuid\"]}")]
