@@ -176,8 +176,6 @@ public static class VmJson
         return result;
     }
 
-    public static JsonNode? Clone(JsonNode? node) => node?.DeepClone();
-
     internal static bool IsIntegerText(string s)
     {
         int start = s.StartsWith('-') ? 1 : 0;

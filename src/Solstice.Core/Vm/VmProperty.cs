@@ -41,12 +41,5 @@ public sealed record VmProperty(string Name, VmPropertyType Type)
 
     public bool IsListField => Header is not null;
 
-    /// <summary>Whether a payload for <paramref name="action"/> may carry the property under its own name.</summary>
-    public bool AllowsDirect(VmAction action, VmBrands brand) => action switch
-    {
-        VmAction.Create => (Create & brand) != 0,
-        _ => UpdateMode == VmUpdateMode.Replace && (Update & brand) != 0,
-    };
-
     public long EffectiveMin => Min ?? 0;
 }

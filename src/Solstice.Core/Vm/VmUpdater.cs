@@ -72,12 +72,7 @@ public static partial class VmUpdater
         if (operation == VmUpdateOperation.Set && value is JsonObject set)
         {
             foreach (var (key, item) in set)
-            {
-                if (item is null)
-                    map.Remove(key);
-                else
-                    map[key] = item.DeepClone();
-            }
+                map[key] = item?.DeepClone();
         }
         else if (operation == VmUpdateOperation.Remove && VmJson.TryGetList(value, out var keys))
         {
