@@ -20,6 +20,9 @@ public sealed class VmRepository
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
+        // A write cut short by a crash leaves its temp file; the record itself is intact.
+        foreach (string stale in Directory.EnumerateFiles(directory, ".*.tmp"))
+            File.Delete(stale);
         foreach (string file in Directory.EnumerateFiles(directory, "*.json"))
         {
             string uuid = Path.GetFileNameWithoutExtension(file);
