@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Solstice.TestKit;
+
+namespace Solstice.Benchmarks;
+
+/// <summary>solsticed on a temporary pool, socket and run directory, as the benchmarks need it.</summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+
+    public DaemonProcess(LoopPool pool)
+    {
+        RunDir = Path.Combine(pool.Directory, "run");
+        Socket = Path.Combine(RunDir, "node.sock");
+        string log = Path.Combine(pool.Directory, "solsticed.log");
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"exec setsid {Executable} --config {pool.ConfigPath} --socket {Socket} --run-dir {RunDir} >>{log} 2>&1");
+        _process = Process.Start(info)!;
+        for (int i = 0; i < 600 && !File.Exists(Socket); i++)
+            Thread.Sleep(50);
+        if (!File.Exists(Socket))
+            throw new InvalidOperationException("solsticed did not start: " + File.ReadAllText(log));
+    }
+
+    public string RunDir { get; }
+
+    public string Socket { get; }
+
+    /// <summary>The AOT daemon from artifacts/bin when built, else the JIT build beside the benchmarks.</summary>
+    private static string Executable =>
+        File.Exists(Path.Combine(Repo.Root, "artifacts", "bin", "solsticed"))
+            ? Path.Combine(Repo.Root, "artifacts", "bin", "solsticed")
+            : $"dotnet {Path.Combine(AppContext.BaseDirectory, "solsticed.dll")}";
+
+    public long RssKiB()
+    {
+        foreach (string line in File.ReadLines($"/proc/{DaemonPid()}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    private int DaemonPid()
+    {
+        string children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children").Trim();
+        return children.Length > 0 ? int.Parse(children.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : _process.Id;
+    }
+
+    public void Dispose()
+    {
+        Process.Start("kill", ["-TERM", DaemonPid().ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        _process.WaitForExit(10000);
+        var list = Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "list", "-q"]);
+        foreach (string id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "delete", "-f", id]);
+    }
+}
+
+public static class Repo
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Solstice.slnx")))
+                dir = dir.Parent;
+            return dir?.FullName ?? Directory.GetCurrentDirectory();
+        }
+    }
+}
