@@ -1,4 +1,5 @@
 using Solstice.Cli.Commands;
+using Solstice.Cli.Commands.Imgadm;
 using Solstice.Core;
 
 namespace Solstice.Cli;
@@ -44,5 +45,6 @@ public static class Program
     private static readonly Dictionary<string, Func<IReadOnlyList<string>, CliContext, int>> Tools = new()
     {
         ["solstice"] = SolsticeTool.Run,
+        ["imgadm"] = ImgadmTool.Run,
     };
 }
