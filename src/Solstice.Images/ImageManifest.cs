@@ -52,6 +52,11 @@ public sealed partial class ImageManifest
 
     public string? PublishedAt => String(Json, "published_at");
 
+    /// <summary>The manifest's "published_at" as a date, when it is a valid ISO-8601 timestamp.</summary>
+    public DateTimeOffset? Published =>
+        PublishedAt is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : null;
+
     /// <summary>Parses and validates; every problem is listed in one InvalidArgument error naming source.</summary>
     public static ImageManifest Parse(string json, string source)
     {
@@ -210,11 +215,6 @@ public sealed partial class ImageManifest
     private static string? String(JsonObject json, string field) =>
         json.TryGetPropertyValue(field, out var node) && node is not null && node.GetValueKind() == JsonValueKind.String
             ? node.GetValue<string>() : null;
-
-    /// <summary>The manifest's "published_at" as a date, when it is a valid ISO-8601 timestamp.</summary>
-    public DateTimeOffset? Published =>
-        PublishedAt is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : null;
 
     public string ToJsonString() => ImageJson.Serialize(Json);
 

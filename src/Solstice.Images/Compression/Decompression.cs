@@ -7,8 +7,8 @@ public static class Decompression
 {
     /// <summary>
     /// gzip is decoded in-process; bzip2, xz and zstd by their host tools ("bzip2 -dc" and so on)
-    /// fed through a pipe, since the BCL has no decoder for them. The returned stream owns nothing
-    /// of compressed except for reading it; read it to the end to learn whether the data was intact.
+    /// fed through a pipe, since the BCL has no decoder for them. Disposing the returned stream
+    /// leaves compressed open; read it to the end to learn whether the data was intact.
     /// </summary>
     public static Stream Open(Stream compressed, string compression) => compression switch
     {
