@@ -1,4 +1,5 @@
 using Solstice.Cli.Commands;
+using Solstice.Cli.Commands.Imgadm;
 using Solstice.Core;
 
 namespace Solstice.Cli;
@@ -46,5 +47,6 @@ public static class Program
         ["solstice"] = SolsticeTool.Run,
         ["vmadm"] = Commands.Vmadm.VmadmTool.Run,
         ["zlogin"] = Commands.ZloginTool.Run,
+        ["imgadm"] = ImgadmTool.Run,
     };
 }
