@@ -9,6 +9,8 @@ out=artifacts/bin
 mkdir -p "$out"
 dotnet publish src/Solstice.Cli -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/cli
 cp artifacts/publish/cli/solstice "$out/solstice"
+dotnet publish src/Solstice.Node -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/node
+cp artifacts/publish/node/solsticed "$out/solsticed"
 for tool in vmadm imgadm fwadm zlogin; do
     ln -sf solstice "$out/$tool"
 done

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Images;
 using Solstice.Linux;
 using Solstice.Storage;
 
@@ -61,17 +62,15 @@ public sealed partial class VmService
     {
         string imageUuid = VmJson.AsString(vm["image_uuid"])
             ?? throw new SolsticeException(ErrorCode.InvalidArgument, "image_uuid is required for OS VMs");
-        var final = _pool.Root.Child(imageUuid) with { Snapshot = "final" };
-        if (!_pool.Exists(final))
+        var images = new ImageStore(_pool);
+        var image = images.Find(Guid.Parse(imageUuid));
+        var final = images.SnapshotOf(Guid.Parse(imageUuid));
+        if (image is null && !_pool.Exists(final))
             throw new SolsticeException(ErrorCode.NotFound, $"image {imageUuid} not found (install it with imgadm)");
-        string manifestPath = Path.Combine(_pool.PathOf(_pool.Root.Child("images")), imageUuid + ".json");
-        if (File.Exists(manifestPath) && JsonNode.Parse(File.ReadAllText(manifestPath)) is JsonObject manifest)
-        {
-            string? type = VmJson.AsString((manifest["manifest"] as JsonObject ?? manifest)["type"]);
-            bool fits = brand == "lx" ? type is "lx-dataset" or "docker" : type is "zone-dataset" or "lx-dataset";
-            if (type is not null && !fits)
-                throw new SolsticeException(ErrorCode.InvalidArgument, $"image {imageUuid} is of type '{type}', which brand '{brand}' can't use");
-        }
+        string? type = image?.Manifest.Type;
+        bool fits = brand == "lx" ? type is "lx-dataset" or "docker" : type is "zone-dataset" or "lx-dataset";
+        if (type is not null && !fits)
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {imageUuid} is of type '{type}', which brand '{brand}' can't use");
         return final;
     }
 
