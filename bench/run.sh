@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|all] [iterations]
+# Runs the benchmarks as root: bench/run.sh [storage|zones|all] [iterations] [density]
+# The zone suite uses the AOT binaries in artifacts/bin when scripts/build.sh has made them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet run -c Release --project bench/Solstice.Benchmarks -- "${1:-all}" "${2:-50}"
+dotnet run -c Release --project bench/Solstice.Benchmarks -- "${1:-all}" "${2:-50}" "${3:-200}"

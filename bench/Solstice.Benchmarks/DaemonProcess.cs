@@ -43,10 +43,24 @@ public sealed class DaemonProcess : IDisposable
         return 0;
     }
 
+    /// <summary>The daemon's pid, found by its socket argument (setsid may have forked it away from our child).</summary>
     private int DaemonPid()
     {
-        string children = File.ReadAllText($"/proc/{_process.Id}/task/{_process.Id}/children").Trim();
-        return children.Length > 0 ? int.Parse(children.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : _process.Id;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+                continue;
+            try
+            {
+                string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (cmdline.Contains("solsticed", StringComparison.Ordinal) && cmdline.Contains(Socket + "\0", StringComparison.Ordinal))
+                    return pid;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return _process.Id;
     }
 
     public void Dispose()

@@ -10,4 +10,6 @@ if (Environment.UserName != "root")
 }
 if (suite is "storage" or "all")
     StorageBenchmarks.Run(iterations);
+if (suite is "zones" or "all")
+    ZoneBenchmarks.Run(iterations, density: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
 return 0;

@@ -25,14 +25,20 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         OciBundle.Write(bundle, RuntimeSpecBuilder.Build(spec, host));
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
-        runtime.Create(uuid, bundle, pidFile, logFile: Path.Combine(zonePath(uuid), "logs", "console.log"));
+        string log = Path.Combine(zonePath(uuid), "logs", "console.log");
         try
         {
-            runtime.Start(uuid);
+            runtime.RunDetached(uuid, bundle, pidFile, log);
+        }
+        catch (SolsticeException ex) when (ex.Message.Contains("already exists", StringComparison.Ordinal))
+        {
+            // A stale container of the same id (a boot cut short by a crash): clear it and retry once.
+            runtime.Delete(uuid, force: true);
+            runtime.RunDetached(uuid, bundle, pidFile, log);
         }
         catch
         {
-            runtime.Delete(uuid, force: true);
+            Delete(uuid, force: true);
             throw;
         }
         return int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);

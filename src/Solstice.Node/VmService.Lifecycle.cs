@@ -94,14 +94,16 @@ public sealed partial class VmService
     private void StartLocked(string uuid, bool publish)
     {
         var before = publish ? View(Require(uuid)) : null;
-        Mutate(uuid, vm =>
+        var stored = Require(uuid).Vm;
+        if (!(VmJson.TryGetBoolean(stored["autoboot"], out bool autoboot) && autoboot) || stored["failed_reason"] is not null)
         {
-            vm["autoboot"] = true;
-            vm.Remove("failed_reason");
-        });
-        var vmObject = Require(uuid).Vm;
-        _runtime.Delete(uuid, force: true);
-        int pid = _runtime.Start(vmObject);
+            Mutate(uuid, vm =>
+            {
+                vm["autoboot"] = true;
+                vm.Remove("failed_reason");
+            });
+        }
+        int pid = _runtime.Start(Require(uuid).Vm);
         var running = new RunningZone(pid, DateTimeOffset.UtcNow);
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))

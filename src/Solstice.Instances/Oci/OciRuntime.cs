@@ -63,6 +63,14 @@ public abstract partial class OciRuntime : IOciRuntime
 
     public void Start(string id) => Run("start", id, Command("start", Checked(id)));
 
+    public void RunDetached(string id, string bundleDir, string pidFile, string? logFile = null)
+    {
+        CheckId(id);
+        var argv = Command("run", "--detach", "--bundle", bundleDir, "--pid-file", pidFile, id);
+        var result = _runner.RunLogged(argv, logFile ?? Path.Combine(bundleDir, DefaultLogFile));
+        Check(result, "run", id);
+    }
+
     public OciState State(string id)
     {
         var result = Run("state", id, Command("state", Checked(id)));
