@@ -18,8 +18,9 @@ public static unsafe class RootedFile
     /// </summary>
     /// <param name="mode">Permission bits of the new file, applied regardless of umask.</param>
     /// <param name="ownerUid">Owner to set, or -1 to keep the caller's (for user-namespaced zones).</param>
+    /// <param name="durable">fsync the file and its directory; callers whose whole tree is discarded after a crash pass false.</param>
     public static void WriteAtomic(string root, string relativePath, ReadOnlySpan<byte> contents, uint mode = 0x1a4,
-        int ownerUid = -1, int ownerGid = -1)
+        int ownerUid = -1, int ownerGid = -1, bool durable = true)
     {
         string[] parts = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0 || parts.Any(p => p is "." or ".."))
@@ -34,7 +35,7 @@ public static unsafe class RootedFile
             int dirFd = OpenDirectory(rootFd, root, parts.AsSpan(0, parts.Length - 1));
             try
             {
-                WriteIn(dirFd, root, relativePath, name, contents, mode, ownerUid, ownerGid);
+                WriteIn(dirFd, root, relativePath, name, contents, mode, ownerUid, ownerGid, durable);
             }
             finally
             {
@@ -48,8 +49,8 @@ public static unsafe class RootedFile
     }
 
     public static void WriteAtomicText(string root, string relativePath, string contents, uint mode = 0x1a4,
-        int ownerUid = -1, int ownerGid = -1) =>
-        WriteAtomic(root, relativePath, Encoding.UTF8.GetBytes(contents), mode, ownerUid, ownerGid);
+        int ownerUid = -1, int ownerGid = -1, bool durable = true) =>
+        WriteAtomic(root, relativePath, Encoding.UTF8.GetBytes(contents), mode, ownerUid, ownerGid, durable);
 
     private static int OpenDirectory(int rootFd, string root, ReadOnlySpan<string> components)
     {
@@ -84,7 +85,7 @@ public static unsafe class RootedFile
     }
 
     private static void WriteIn(int dirFd, string root, string relativePath, string name, ReadOnlySpan<byte> contents,
-        uint mode, int ownerUid, int ownerGid)
+        uint mode, int ownerUid, int ownerGid, bool durable)
     {
         string temp = $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         int fd = Libc.OpenAt(dirFd, temp, Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.ONoFollow | Libc.OCloexec, (int)mode);
@@ -100,7 +101,7 @@ public static unsafe class RootedFile
                     throw SyscallException.Last($"chmod {root}/{relativePath}");
                 if ((ownerUid >= 0 || ownerGid >= 0) && Libc.Fchown(fd, ownerUid, ownerGid) < 0)
                     throw SyscallException.Last($"chown {root}/{relativePath}");
-                if (Libc.Fsync(fd) < 0)
+                if (durable && Libc.Fsync(fd) < 0)
                     throw SyscallException.Last($"fsync {root}/{relativePath}");
             }
             finally
@@ -110,7 +111,8 @@ public static unsafe class RootedFile
             if (Libc.RenameAt2(dirFd, temp, dirFd, name, 0) < 0)
                 throw SyscallException.Last($"rename {root}/{relativePath}");
             renamed = true;
-            Libc.Fsync(dirFd);
+            if (durable)
+                Libc.Fsync(dirFd);
         }
         finally
         {

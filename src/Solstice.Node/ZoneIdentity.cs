@@ -13,6 +13,8 @@ public static class ZoneIdentity
         string hostname = VmJson.AsString(vm["hostname"]) ?? uuid;
         var resolvers = VmJson.TryGetList(vm["resolvers"], out var list)
             ? list.Select(n => VmJson.JsString(n)).ToList() : [];
-        ZoneFiles.Write(rootfs, hostname, VmJson.AsString(vm["dns_domain"]), resolvers);
+        // Written during create, whose recovery destroys the whole zone dataset after a crash, so
+        // there is nothing to make durable (each fsync costs milliseconds on the create path).
+        ZoneFiles.Write(rootfs, hostname, VmJson.AsString(vm["dns_domain"]), resolvers, durable: false);
     }
 }

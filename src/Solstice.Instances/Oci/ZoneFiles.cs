@@ -15,8 +15,9 @@ public static class ZoneFiles
 {
     /// <param name="ownerUid">Host uid to own the files (the mapped root of a user-namespaced zone), or -1.</param>
     /// <exception cref="SolsticeException">InvalidArgument for a bad hostname, domain or resolver.</exception>
+    /// <param name="durable">false when the zone root is discarded anyway if the node crashes before the write is settled (a create).</param>
     public static void Write(string rootfs, string hostname, string? dnsDomain, IReadOnlyList<string> resolvers,
-        int ownerUid = -1, int ownerGid = -1)
+        int ownerUid = -1, int ownerGid = -1, bool durable = true)
     {
         var problems = new List<string>();
         if (!IsDnsName(hostname) || hostname.Contains('.'))
@@ -34,9 +35,9 @@ public static class ZoneFiles
         if (problems.Count > 0)
             throw new SolsticeException(ErrorCode.InvalidArgument, string.Join("; ", problems));
 
-        RootedFile.WriteAtomicText(rootfs, "etc/hostname", $"{hostname}\n", 0x1a4, ownerUid, ownerGid);
-        RootedFile.WriteAtomicText(rootfs, "etc/hosts", Hosts(hostname, dnsDomain), 0x1a4, ownerUid, ownerGid);
-        RootedFile.WriteAtomicText(rootfs, "etc/resolv.conf", ResolvConf(dnsDomain, addresses), 0x1a4, ownerUid, ownerGid);
+        RootedFile.WriteAtomicText(rootfs, "etc/hostname", $"{hostname}\n", 0x1a4, ownerUid, ownerGid, durable);
+        RootedFile.WriteAtomicText(rootfs, "etc/hosts", Hosts(hostname, dnsDomain), 0x1a4, ownerUid, ownerGid, durable);
+        RootedFile.WriteAtomicText(rootfs, "etc/resolv.conf", ResolvConf(dnsDomain, addresses), 0x1a4, ownerUid, ownerGid, durable);
     }
 
     public static string Hosts(string hostname, string? dnsDomain)
