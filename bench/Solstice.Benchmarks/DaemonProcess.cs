@@ -67,6 +67,7 @@ public sealed class DaemonProcess : IDisposable
     {
         Process.Start("kill", ["-TERM", DaemonPid().ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         _process.WaitForExit(10000);
+        Solstice.Linux.ProcessCommandRunner.Instance.Run(["pkill", "-f", $"fd-holder {RunDir}/"]);
         var list = Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "list", "-q"]);
         foreach (string id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "delete", "-f", id]);

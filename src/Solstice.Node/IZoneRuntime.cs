@@ -2,6 +2,9 @@ using System.Text.Json.Nodes;
 
 namespace Solstice.Node;
 
+/// <summary>A booted zone: its init pid and the pty master of its console (owned by the caller).</summary>
+public sealed record ZoneBoot(int Pid, int ConsoleMaster);
+
 /// <summary>What the runtime reports about one zone.</summary>
 public sealed record ZoneStatus(bool Running, int Pid, DateTimeOffset? Started);
 
@@ -11,8 +14,8 @@ public sealed record ZoneStatus(bool Running, int Pid, DateTimeOffset? Started);
 /// </summary>
 public interface IZoneRuntime
 {
-    /// <summary>Creates and starts the zone; returns its init pid. Precondition: not running.</summary>
-    int Start(JsonObject vm);
+    /// <summary>Creates and starts the zone with init on a pty. Precondition: not running.</summary>
+    ZoneBoot Start(JsonObject vm);
 
     void Signal(string uuid, int signal, bool all);
 

@@ -29,6 +29,7 @@ public sealed class NodeApi(VmService vms, EventHub events)
         ["vm.snapshot.delete"] = async (a, _, ct) => { await vms.DeleteSnapshotAsync(Uuid(a), Name(a), ct); return null; },
         ["vm.exec"] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
         ["vm.events"] = StreamEventsAsync,
+        ["vm.console"] = ConsoleAsync,
     };
 
     private JsonNode ExecCommand(JsonObject a)
@@ -60,6 +61,16 @@ public sealed class NodeApi(VmService vms, EventHub events)
         return NodeServer.Streamed;
 
         static string? a(JsonObject args) => args["uuid"]?.GetValue<string>();
+    }
+
+    /// <summary>After the reply line the connection carries raw console bytes both ways.</summary>
+    private async Task<JsonNode?> ConsoleAsync(JsonObject args, NodeConnection connection, CancellationToken ct)
+    {
+        string uuid = Uuid(args);
+        vms.RequireConsole(uuid);
+        await connection.SendAsync(Core.Protocol.NodeProtocol.Success(), ct);
+        await vms.ConsoleAsync(uuid, connection.Stream, ct);
+        return NodeServer.Streamed;
     }
 
     private static JsonObject Lifecycle(LifecycleResult result) =>

@@ -16,7 +16,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
 
     public IOciRuntime Runtime => runtime;
 
-    public int Start(JsonObject vm)
+    public ZoneBoot Start(JsonObject vm)
     {
         string uuid = VmJson.AsString(vm["uuid"])!;
         var spec = SpecFor(vm);
@@ -26,22 +26,31 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
         string log = Path.Combine(zonePath(uuid), "logs", "console.log");
+        string socketPath = Path.Combine(bundle, "console.sock");
+        File.Delete(socketPath);
+        // runc connects, hands over the pty master and exits; the listener queues the
+        // connection, so receiving after runc returns is safe.
+        using var console = ConsoleSocket.Listen(socketPath);
         try
         {
-            runtime.RunDetached(uuid, bundle, pidFile, log);
+            runtime.RunDetached(uuid, bundle, pidFile, log, socketPath);
         }
         catch (SolsticeException ex) when (ex.Message.Contains("already exists", StringComparison.Ordinal))
         {
             // A stale container of the same id (a boot cut short by a crash): clear it and retry once.
             runtime.Delete(uuid, force: true);
-            runtime.RunDetached(uuid, bundle, pidFile, log);
+            runtime.RunDetached(uuid, bundle, pidFile, log, socketPath);
         }
         catch
         {
             Delete(uuid, force: true);
             throw;
         }
-        return int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var master = console.ReceiveMaster(TimeSpan.FromSeconds(10));
+        int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        int fd = (int)master.DangerousGetHandle();
+        master.SetHandleAsInvalid();
+        return new ZoneBoot(pid, fd);
     }
 
     public void Signal(string uuid, int signal, bool all) => runtime.Kill(uuid, signal, all);
@@ -97,6 +106,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             DnsDomain = VmJson.AsString(vm["dns_domain"]) ?? "local",
             RootfsPath = Path.Combine(zonePath(uuid), "root"),
             InitName = initName,
+            Terminal = true,
             InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
             BindMounts = joyent ? [new ZoneBindMount(_platform, PlatformFiles.MountPoint, ReadOnly: true)] : [],
             Limits = LimitsOf(vm),

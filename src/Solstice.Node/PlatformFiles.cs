@@ -6,7 +6,8 @@ namespace Solstice.Node;
 /// What the platform lends every joyent-brand zone, read-only at /.solstice (SmartOS lends its
 /// zones /sbin/init and SMF the same way). A joyent zone's /sbin is the host's, so its init
 /// can't come from the image: it is zinit, a POSIX shell script that runs the zone's
-/// /etc/rc.local at boot and /etc/rc.shutdown at stop, reaps orphans, and exits on SIGTERM.
+/// /etc/rc.local at boot and /etc/rc.shutdown at stop, keeps a shell on the console, reaps
+/// orphans, and exits on SIGTERM.
 /// </summary>
 public static class PlatformFiles
 {
@@ -25,6 +26,10 @@ public static class PlatformFiles
         trap stop TERM INT
         trap '' HUP
         [ -x /etc/rc.local ] && /etc/rc.local
+        # A shell on the console (zlogin -C, vmadm console), respawned when it exits.
+        if [ -c /dev/console ]; then
+            (while :; do sh -i </dev/console >/dev/console 2>&1; sleep 1; done) &
+        fi
         while :; do
             sleep 86400 &
             wait

@@ -18,6 +18,8 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "fd-holder")
+            return FdHolder.Serve(args[1]);
         string? configPath = null, socket = null, runDir = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -45,7 +47,7 @@ public static class Program
     private static int Run(NodeConfig config, string? socketOverride, string? runDirOverride)
     {
         string runDir = runDirOverride ?? config.StateDir ?? "/run/solstice";
-        string socket = socketOverride ?? NodeProtocol.SocketPath(config.Socket);
+        string socket = NodeProtocol.SocketPath(socketOverride, config.Socket);
         Directory.CreateDirectory(runDir);
         // runc sets each zone's RLIMIT_MEMLOCK (max_locked_memory) in init after capabilities are
         // dropped, so it can only lower the hard limit it inherits: lift ours to unlimited first.
@@ -63,7 +65,10 @@ public static class Program
         var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)));
         using var supervisor = new Supervisor();
         var events = new EventHub();
-        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read());
+        using var consoles = new ConsoleHub();
+        var fdHolder = new FdHolderClient(Path.Combine(runDir, "fdholder.sock"));
+        fdHolder.EnsureRunning();
+        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder);
 
         vms.Recover(nodeBoot);
         AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));

@@ -103,7 +103,9 @@ public sealed partial class VmService
                 vm.Remove("failed_reason");
             });
         }
-        int pid = _runtime.Start(Require(uuid).Vm);
+        var boot = _runtime.Start(Require(uuid).Vm);
+        int pid = boot.Pid;
+        AttachConsole(uuid, boot.ConsoleMaster);
         var running = new RunningZone(pid, DateTimeOffset.UtcNow);
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
@@ -145,6 +147,30 @@ public sealed partial class VmService
         }
     }
 
+    /// <summary>Serves the zone's console; the fd holder keeps a copy of the master for the next daemon.</summary>
+    private void AttachConsole(string uuid, int master)
+    {
+        if (master < 0)
+            return;
+        _fdHolder?.Put(uuid, master);
+        _consoles.Attach(uuid, master, Path.Combine(ZonePath(uuid), "logs", "console.log"));
+    }
+
+    public Task ConsoleAsync(string uuid, Stream client, CancellationToken ct)
+    {
+        RequireReady(uuid);
+        if (!_consoles.Has(uuid))
+            throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} has no console (it is not running)");
+        return _consoles.SessionAsync(uuid, client, ct);
+    }
+
+    public void RequireConsole(string uuid)
+    {
+        RequireReady(uuid);
+        if (!_consoles.Has(uuid))
+            throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} has no console (it is not running)");
+    }
+
     private void TrySignal(string uuid, int signal)
     {
         try
@@ -161,7 +187,11 @@ public sealed partial class VmService
     {
         var record = _repository.Find(uuid);
         var before = record is null ? null : View(record);
-        _running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running));
+        if (_running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running)))
+        {
+            _consoles.Detach(uuid);
+            _fdHolder?.Delete(uuid);
+        }
         try
         {
             _runtime.Delete(uuid, force: true);

@@ -22,9 +22,14 @@ public sealed partial class VmService
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunningZone> _running = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
+    private readonly ConsoleHub _consoles;
+    private readonly FdHolderClient? _fdHolder;
 
-    public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts)
+    public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts,
+        ConsoleHub consoles, FdHolderClient? fdHolder)
     {
+        _consoles = consoles;
+        _fdHolder = fdHolder;
         _pool = pool;
         _repository = repository;
         _runtime = runtime;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Solstice.Cli.Commands.Vmadm;
 using Solstice.Cli.Node;
 using Solstice.Core;
 
@@ -39,7 +38,7 @@ public static class ZloginTool
         string uuid = Resolve(args[i], context);
         var command = args.Skip(i + 1).ToList();
         if (console)
-            return VmadmTool.FollowConsole(uuid, context);
+            return ConsoleClient.Attach(uuid, context, $"[Connected to zone '{uuid}' console; ~. to disconnect]");
         bool interactive = command.Count == 0 && !System.Console.IsInputRedirected;
         bool tty = !noTty && (forceTty || interactive);
         using var client = NodeClient.Connect(context.SocketPath);

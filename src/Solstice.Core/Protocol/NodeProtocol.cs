@@ -15,8 +15,9 @@ public static class NodeProtocol
 
     public const string DefaultSocket = "/run/solstice/node.sock";
 
-    public static string SocketPath(string? configured = null) =>
-        Environment.GetEnvironmentVariable("SOLSTICE_SOCKET") is { Length: > 0 } env ? env : configured ?? DefaultSocket;
+    /// <summary>An explicit path wins, then SOLSTICE_SOCKET, then the node config's, then the default.</summary>
+    public static string SocketPath(string? explicitPath = null, string? configured = null) =>
+        explicitPath ?? (Environment.GetEnvironmentVariable("SOLSTICE_SOCKET") is { Length: > 0 } env ? env : configured ?? DefaultSocket);
 
     public static JsonObject Request(string op, JsonObject? args = null) => new() { ["op"] = op, ["args"] = args ?? new JsonObject() };
 

@@ -33,7 +33,7 @@ public interface IOciRuntime
     /// `run --detach`: create and start in one runtime invocation (one process spawn fewer than
     /// Create then Start, which is most of a zone boot's cost). Stdio as for Create without a terminal.
     /// </summary>
-    void RunDetached(string id, string bundleDir, string pidFile, string? logFile = null);
+    void RunDetached(string id, string bundleDir, string pidFile, string? logFile = null, string? consoleSocket = null);
 
     OciState State(string id);
 

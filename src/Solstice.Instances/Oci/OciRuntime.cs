@@ -63,10 +63,13 @@ public abstract partial class OciRuntime : IOciRuntime
 
     public void Start(string id) => Run("start", id, Command("start", Checked(id)));
 
-    public void RunDetached(string id, string bundleDir, string pidFile, string? logFile = null)
+    public void RunDetached(string id, string bundleDir, string pidFile, string? logFile = null, string? consoleSocket = null)
     {
         CheckId(id);
-        var argv = Command("run", "--detach", "--bundle", bundleDir, "--pid-file", pidFile, id);
+        var argv = Command("run", "--detach", "--bundle", bundleDir, "--pid-file", pidFile);
+        if (consoleSocket is not null)
+            argv.AddRange(["--console-socket", consoleSocket]);
+        argv.Add(id);
         var result = _runner.RunLogged(argv, logFile ?? Path.Combine(bundleDir, DefaultLogFile));
         Check(result, "run", id);
     }

@@ -150,6 +150,24 @@ public sealed class NodeDaemon : IDisposable
 
     public string RuncRoot => Path.Combine(RunDir, "runc");
 
+    /// <summary>Kills processes started for this daemon (the console fd holder), found by their run-dir argument.</summary>
+    public static void KillHelpers(string runDir)
+    {
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+                continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(runDir + "/", StringComparison.Ordinal))
+                    Process.GetProcessById(pid).Kill();
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     public IReadOnlyList<string> RuncContainers()
     {
         var result = ProcessCommandRunner.Instance.Run(["runc", "--root", RuncRoot, "list", "-q"]);
@@ -159,6 +177,7 @@ public sealed class NodeDaemon : IDisposable
     public void Dispose()
     {
         Stop();
+        KillHelpers(RunDir);
         foreach (string id in RuncContainers())
             ProcessCommandRunner.Instance.Run(["runc", "--root", RuncRoot, "delete", "-f", id]);
         foreach (string dir in Directory.Exists("/sys/fs/cgroup/pids/solstice") ? Directory.GetDirectories("/sys/fs/cgroup/pids/solstice") : [])

@@ -32,38 +32,11 @@ public static partial class VmadmTool
         return 0;
     }
 
-    /// <summary>
-    /// vmadm console: follows the zone's console (init's output, kept in
-    /// &lt;zonepath&gt;/logs/console.log) until interrupted. Zones run init without a terminal, so
-    /// the console is read-only; zlogin gives an interactive shell.
-    /// </summary>
+    /// <summary>vmadm console: the zone's console, interactive; CTRL-] detaches.</summary>
     private static int Console(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "", "");
         string uuid = RequireUuid(a.Positional, "console");
-        return FollowConsole(uuid, context);
-    }
-
-    internal static int FollowConsole(string uuid, CliContext context)
-    {
-        var vm = Call(context, "vm.get", new JsonObject { ["uuid"] = uuid }) as JsonObject;
-        string log = Path.Combine(VmJson.AsString(vm!["zonepath"])!, "logs", "console.log");
-        context.Error.WriteLine($"[Connected to zone '{uuid}' console (read-only); ^C to detach]");
-        using var stream = new FileStream(log, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
-        using var output = context.OpenStandardOutput();
-        var buffer = new byte[8192];
-        while (true)
-        {
-            int n = stream.Read(buffer);
-            if (n > 0)
-            {
-                output.Write(buffer, 0, n);
-                output.Flush();
-            }
-            else
-            {
-                Thread.Sleep(200);
-            }
-        }
+        return Node.ConsoleClient.Attach(uuid, context, $"[Connected to zone '{uuid}' console; CTRL-] to detach]");
     }
 }
