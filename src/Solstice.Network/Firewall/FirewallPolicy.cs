@@ -33,12 +33,14 @@ public sealed record EffectiveRule(FirewallRule Rule, FwDirection Direction, FwP
 public sealed class FirewallPolicy
 {
     private readonly Dictionary<string, FirewallVm> _vms;
+    private readonly Dictionary<string, IReadOnlyList<FwAddress>> _addresses;
 
     public FirewallPolicy(IEnumerable<FirewallRule> rules, IEnumerable<FirewallVm> vms)
     {
         Rules = rules.OrderBy(r => r.Uuid, StringComparer.Ordinal).ToList();
         Vms = vms.OrderBy(v => v.Uuid, StringComparer.Ordinal).ToList();
         _vms = Vms.ToDictionary(v => v.Uuid, StringComparer.Ordinal);
+        _addresses = Vms.ToDictionary(v => v.Uuid, v => v.ParseAddresses(), StringComparer.Ordinal);
     }
 
     public IReadOnlyList<FirewallRule> Rules { get; }
@@ -108,7 +110,7 @@ public sealed class FirewallPolicy
                 addresses.Add(address.Network);
         }
         foreach (var vm in Vms.Where(vm => OwnerMatches(rule, vm) && side.Any(t => Selects(t, vm))))
-            addresses.AddRange(vm.Addresses);
+            addresses.AddRange(_addresses[vm.Uuid]);
         return new FwPeers(false, addresses.Distinct().OrderBy(a => a, Comparer<FwAddress>.Create(FwAddress.Compare)).ToList());
     }
 
@@ -124,7 +126,7 @@ public sealed class FirewallPolicy
         _ => false,
     };
 
-    private static bool Mentions(FirewallRule rule, FirewallVm vm)
+    private bool Mentions(FirewallRule rule, FirewallVm vm)
     {
         if (!OwnerMatches(rule, vm))
             return false;
@@ -132,7 +134,7 @@ public sealed class FirewallPolicy
         {
             if (Selects(target, vm))
                 return true;
-            if (target.Kind == FwTargetKind.Ip && FwAddress.TryParse(target.Value, out var ip) && vm.Addresses.Contains(ip))
+            if (target.Kind == FwTargetKind.Ip && FwAddress.TryParse(target.Value, out var ip) && _addresses[vm.Uuid].Contains(ip))
                 return true;
         }
         return false;

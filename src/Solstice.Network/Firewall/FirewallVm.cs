@@ -15,9 +15,8 @@ public sealed record FirewallVm(
     IReadOnlyList<string> Ips,
     bool FirewallEnabled)
 {
-    private IReadOnlyList<FwAddress>? _addresses;
-
-    public IReadOnlyList<FwAddress> Addresses => _addresses ??= Ips
+    /// <summary>The parseable addresses of <see cref="Ips"/>, as hosts; entries such as "dhcp" are skipped.</summary>
+    public IReadOnlyList<FwAddress> ParseAddresses() => Ips
         .Select(ip => FwAddress.TryParse(ip, out var a, prefixMeansHost: true) ? a : (FwAddress?)null)
         .OfType<FwAddress>().Distinct().ToList();
 
