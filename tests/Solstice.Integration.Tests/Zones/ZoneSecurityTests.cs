@@ -81,7 +81,10 @@ public sealed class ZoneSecurityTests : IClassFixture<ZoneSecurityTests.TwoZones
         {
             var ps = In(zone, "ls /proc | grep -E '^[0-9]+$' | wc -l");
             Assert.Equal(0, ps.ExitCode);
-            Assert.InRange(int.Parse(ps.Output.Trim()), 1, 6);
+            Assert.InRange(int.Parse(ps.Output.Trim()), 1, 12);
+            var cmdlines = In(zone, "cat /proc/[0-9]*/cmdline | tr '\\0' ' '");
+            Assert.DoesNotContain("solsticed", cmdlines.Output);
+            Assert.DoesNotContain("dotnet", cmdlines.Output);
             Assert.NotEqual(0, In(zone, $"test -d /proc/{D.Pid}/root && ls /proc/{D.Pid}/root/etc").ExitCode);
         }
         Assert.NotEqual(0, In(_zones.Joyent, $"cat /proc/{lxPid}/root/etc/hostname | grep -q {_zones.Lx}").ExitCode);
