@@ -74,6 +74,7 @@ public sealed class MetadataSession
                 if (!await FlushAsync(timeout, ct))
                     return ct.IsCancellationRequested ? MetadataSessionEnd.Canceled : Timeout(MetadataSessionEnd.WriteTimeout);
                 Compact();
+                // A line's clock starts when its first bytes are seen, just after the read that brought them.
                 bool partial = _end > _start || _oversized is not null;
                 if (!partial)
                     _lineStarted = 0;
@@ -127,6 +128,7 @@ public sealed class MetadataSession
                 if (newline < 0)
                     break;
                 _start++;
+                _lineStarted = 0;
                 var line = _oversized;
                 _oversized = null;
                 if (await AdmitAsync(timeout, ct) is { } ended)
@@ -150,6 +152,7 @@ public sealed class MetadataSession
                 var line = new OversizedLine(_buffer.AsSpan(_start, length));
                 _stats.AddOversized();
                 _start = newline + 1;
+                _lineStarted = 0;
                 if (await AdmitAsync(timeout, ct) is { } ended)
                     return ended;
                 ReplyOversized(line);
@@ -157,6 +160,7 @@ public sealed class MetadataSession
             }
             var request = MetadataCodec.ParseRequest(_buffer.AsSpan(_start, length));
             _start = newline + 1;
+            _lineStarted = 0;
             if (await AdmitAsync(timeout, ct) is { } refused)
                 return refused;
             if (request.Kind == MetadataRequestKind.Drop)
