@@ -81,6 +81,22 @@ public class EndToEndTests : IClassFixture<EndToEndTests.ToolFixture>
     }
 
     [Fact]
+    public async Task The_published_native_binary_dispatches_on_its_link_names()
+    {
+        string bin = GuestTool.PublishedDirectory;
+        if (!File.Exists(Path.Combine(bin, "mdata-get")))
+            return; // scripts/build.sh has not published it (a plain dotnet test)
+        await using var host = new ServerHarness();
+        string socket = host.SocketPath;
+        Assert.Equal(new ToolResult(0, "", ""), await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-put"), ["native", "yes"], socket, null, 30_000));
+        Assert.Equal(new ToolResult(0, "yes\n", ""), await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-get"), ["native"], socket, null, 30_000));
+        Assert.Equal(new ToolResult(1, "", "No metadata for 'nope'\n"), await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-get"), ["nope"], socket, null, 30_000));
+        Assert.Contains("native\n", (await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-list"), [], socket, null, 30_000)).Out);
+        Assert.Equal(new ToolResult(0, "", ""), await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-delete"), ["native"], socket, null, 30_000));
+        Assert.Equal(new ToolResult(3, "", "mdata-get: Usage: mdata-get <keyname>\n"), await GuestTool.RunProcessAsync(Path.Combine(bin, "mdata-get"), [], socket, null, 30_000));
+    }
+
+    [Fact]
     public async Task The_tool_waits_for_a_socket_that_appears_later()
     {
         using var dir = new TempDirectory("mdata-late");

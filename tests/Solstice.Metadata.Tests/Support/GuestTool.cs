@@ -16,16 +16,27 @@ public sealed class GuestTool : IDisposable
 
     public GuestTool()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Solstice.slnx")))
-            dir = dir.Parent;
         string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        BuildDirectory = Path.Combine(dir!.FullName, "src", "Solstice.Guest.Mdata", "bin", configuration, "net10.0");
+        BuildDirectory = Path.Combine(RepoRoot, "src", "Solstice.Guest.Mdata", "bin", configuration, "net10.0");
         Apphost = Path.Combine(BuildDirectory, "mdata");
         Assert.True(File.Exists(Apphost), $"guest tool not built at {Apphost}");
         foreach (string name in (string[])["mdata-get", "mdata-put", "mdata-delete", "mdata-list"])
             File.CreateSymbolicLink(_bin.Combine(name), Apphost);
     }
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Solstice.slnx")))
+                dir = dir.Parent;
+            return dir!.FullName;
+        }
+    }
+
+    /// <summary>scripts/build.sh's NativeAOT publish with its mdata-* links, when it has run.</summary>
+    public static string PublishedDirectory => Path.Combine(RepoRoot, "artifacts", "bin");
 
     public string BuildDirectory { get; }
 
