@@ -48,6 +48,7 @@ public sealed class MetadataSession
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
     private int _start;
     private int _end;
+    private int _scanned;
     private OversizedLine? _oversized;
     private long _lineStarted;
 
@@ -119,7 +120,11 @@ public sealed class MetadataSession
     {
         while (_end > _start)
         {
-            int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            // Bytes before _scanned are known to hold no newline: a line trickling in byte by
+            // byte must not be rescanned from its start on every read.
+            int from = Math.Max(_start, _scanned);
+            int newline = Array.IndexOf(_buffer, (byte)'\n', from, _end - from);
+            _scanned = newline < 0 ? _end : newline + 1;
             if (_oversized is not null)
             {
                 int lineEnd = newline < 0 ? _end : newline;
@@ -250,6 +255,7 @@ public sealed class MetadataSession
         }
         else if (_start > 0)
             _buffer.AsSpan(_start, pending).CopyTo(_buffer);
+        _scanned = Math.Max(0, _scanned - _start);
         _start = 0;
         _end = pending;
     }

@@ -68,6 +68,16 @@ public class SessionRobustnessTests
     }
 
     [Fact]
+    public void A_long_line_arriving_byte_by_byte_is_scanned_once()
+    {
+        var vm = new TestVm();
+        string frame = Frames.Put("00000001", "big", new string('z', 300_000));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Frames.Reply("00000001", "SUCCESS", "OK") + "\n", vm.Exchange(frame + "\n", chunk: 1));
+        Assert.InRange(started.ElapsedMilliseconds, 0, 5000);
+    }
+
+    [Fact]
     public async Task Binary_garbage_is_answered_or_dropped_and_the_session_survives()
     {
         await using var harness = new ServerHarness(new MetadataLimits { RequestsPerSecond = 10_000, Burst = 10_000 });
