@@ -106,18 +106,6 @@ public static partial class MetadataCodec
         output.Advance(pos);
     }
 
-    /// <summary>A V1 request line: <c>&lt;command&gt;[ &lt;argument&gt;]\n</c>.</summary>
-    public static void WriteV1Request(string command, string? argument, IBufferWriter<byte> output)
-    {
-        WriteUtf8(command, output);
-        if (argument is not null)
-        {
-            output.Write(" "u8);
-            WriteUtf8(argument, output);
-        }
-        output.Write("\n"u8);
-    }
-
     /// <summary>
     /// The argument of a V2 PUT before framing: <c>base64(key) + " " + base64(value)</c>. The
     /// frame base64-encodes it again.
