@@ -14,4 +14,10 @@ cp artifacts/publish/node/solsticed "$out/solsticed"
 for tool in vmadm imgadm fwadm zlogin; do
     ln -sf solstice "$out/$tool"
 done
+# The guests' metadata tools: one binary, installed in images under the mdata-* names.
+dotnet publish src/Solstice.Guest.Mdata -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/mdata
+cp artifacts/publish/mdata/mdata "$out/mdata"
+for tool in mdata-get mdata-put mdata-delete mdata-list; do
+    ln -sf mdata "$out/$tool"
+done
 echo "built: $(ls "$out" | tr '\n' ' ')"
