@@ -6,17 +6,19 @@ cd "$(dirname "$0")/.."
 configuration="${CONFIGURATION:-Release}"
 dotnet build Solstice.slnx -c "$configuration" -nologo -v quiet
 out=artifacts/bin
+# Replace by rename, so a binary that is running (a daemon, a benchmark) can still be updated.
+install_binary() { cp "$1" "$2.new" && mv -f "$2.new" "$2"; }
 mkdir -p "$out"
 dotnet publish src/Solstice.Cli -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/cli
-cp artifacts/publish/cli/solstice "$out/solstice"
+install_binary artifacts/publish/cli/solstice "$out/solstice"
 dotnet publish src/Solstice.Node -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/node
-cp artifacts/publish/node/solsticed "$out/solsticed"
+install_binary artifacts/publish/node/solsticed "$out/solsticed"
 for tool in vmadm imgadm fwadm zlogin; do
     ln -sf solstice "$out/$tool"
 done
 # The guests' metadata tools: one binary, installed in images under the mdata-* names.
 dotnet publish src/Solstice.Guest.Mdata -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/mdata
-cp artifacts/publish/mdata/mdata "$out/mdata"
+install_binary artifacts/publish/mdata/mdata "$out/mdata"
 for tool in mdata-get mdata-put mdata-delete mdata-list; do
     ln -sf mdata "$out/$tool"
 done

@@ -108,7 +108,15 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             InitName = initName,
             Terminal = true,
             InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
-            BindMounts = joyent ? [new ZoneBindMount(_platform, PlatformFiles.MountPoint, ReadOnly: true)] : [],
+            BindMounts =
+            [
+                new ZoneBindMount(_platform, PlatformFiles.MountPoint, ReadOnly: true),
+                new ZoneBindMount(Path.Combine(runDirectory, "zonecontrol", uuid), Solstice.Metadata.MetadataPaths.GuestZoneControlDirectory(brand), ReadOnly: true),
+            ],
+            Environment = new Dictionary<string, string>
+            {
+                ["PATH"] = (joyent ? RuntimeSpecBuilder.JoyentPath : RuntimeSpecBuilder.DefaultPath) + ":" + PlatformFiles.ToolDirectory,
+            },
             Limits = LimitsOf(vm),
             TmpfsBytes = tmpfs,
         };

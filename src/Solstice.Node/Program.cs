@@ -35,7 +35,7 @@ public static class Program
         }
         try
         {
-            return Run(NodeConfig.Load(configPath), socket, runDir);
+            return RunAsync(NodeConfig.Load(configPath), socket, runDir).GetAwaiter().GetResult();
         }
         catch (SolsticeException ex)
         {
@@ -44,7 +44,7 @@ public static class Program
         }
     }
 
-    private static int Run(NodeConfig config, string? socketOverride, string? runDirOverride)
+    private static async Task<int> RunAsync(NodeConfig config, string? socketOverride, string? runDirOverride)
     {
         string runDir = runDirOverride ?? config.StateDir ?? "/run/solstice";
         string socket = NodeProtocol.SocketPath(socketOverride, config.Socket);
@@ -68,7 +68,8 @@ public static class Program
         using var consoles = new ConsoleHub();
         var fdHolder = new FdHolderClient(Path.Combine(runDir, "fdholder.sock"));
         fdHolder.EnsureRunning();
-        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder);
+        await using var metadata = new MetadataHost(runDir);
+        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata);
 
         vms.Recover(nodeBoot);
         AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));
@@ -79,7 +80,7 @@ public static class Program
         using var server = new NodeServer(socket, new NodeApi(vms, events).Handlers);
         server.Start();
         Console.Error.WriteLine($"solsticed: serving {socket}; pool {pool.Name} at {pool.MountPoint}; runtime {choice.Kind} ({choice.Reason}); {vms.All().Count} VMs, {vms.RunningCount} running");
-        server.RunAsync(stop.Token).GetAwaiter().GetResult();
+        await server.RunAsync(stop.Token);
         Console.Error.WriteLine("solsticed: stopping; zones keep running");
         return 0;
     }

@@ -76,6 +76,7 @@ public sealed partial class VmService
         _supervisor.Unwatch(uuid);
         _running.TryRemove(uuid, out _);
         _runtime.Delete(uuid, force: true);
+        _metadata.Remove(uuid);
         var dataset = ZoneDataset(uuid);
         if (_pool.Exists(dataset))
             _pool.Destroy(dataset, recursive: true);
@@ -103,7 +104,17 @@ public sealed partial class VmService
                 vm.Remove("failed_reason");
             });
         }
-        var boot = _runtime.Start(Require(uuid).Vm);
+        StartMetadata(uuid);
+        ZoneBoot boot;
+        try
+        {
+            boot = _runtime.Start(Require(uuid).Vm);
+        }
+        catch
+        {
+            _metadata.Stop(uuid);
+            throw;
+        }
         int pid = boot.Pid;
         AttachConsole(uuid, boot.ConsoleMaster);
         var running = new RunningZone(pid, DateTimeOffset.UtcNow);
@@ -191,6 +202,7 @@ public sealed partial class VmService
         {
             _consoles.Detach(uuid);
             _fdHolder?.Delete(uuid);
+            _metadata.Stop(uuid);
         }
         try
         {

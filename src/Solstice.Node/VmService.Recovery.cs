@@ -58,6 +58,7 @@ public sealed partial class VmService
             if (_supervisor.Watch(uuid, status.Pid, exit => OnExit(uuid, running, exit)))
             {
                 _runtime.UpdateResources(record.Vm);
+                StartMetadata(uuid);
                 int master = _fdHolder?.Get(uuid) ?? -1;
                 if (master >= 0)
                     _consoles.Attach(uuid, master, Path.Combine(ZonePath(uuid), "logs", "console.log"));

@@ -24,10 +24,12 @@ public sealed partial class VmService
     private readonly Lock _createLock = new();
     private readonly ConsoleHub _consoles;
     private readonly FdHolderClient? _fdHolder;
+    private readonly MetadataHost _metadata;
 
     public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts,
-        ConsoleHub consoles, FdHolderClient? fdHolder)
+        ConsoleHub consoles, FdHolderClient? fdHolder, MetadataHost metadata)
     {
+        _metadata = metadata;
         _consoles = consoles;
         _fdHolder = fdHolder;
         _pool = pool;
@@ -53,6 +55,13 @@ public sealed partial class VmService
     public IReadOnlyList<JsonObject> All() => _repository.All.Select(r => View(r, withSnapshots: false)).ToList();
 
     public JsonObject Get(string uuid) => View(Require(uuid));
+
+    /// <summary>What the metadata server reads per request: the VM without its snapshot scan.</summary>
+    private JsonObject MetadataView(string uuid) => View(Require(uuid), withSnapshots: false);
+
+    /// <summary>Serves the zone's metadata socket; guest PUTs become vmadm updates.</summary>
+    private void StartMetadata(string uuid) =>
+        _metadata.Start(uuid, () => MetadataView(uuid), async (payload, ct) => await UpdateAsync(uuid, payload, ct));
 
     private VmRecord Require(string uuid) =>
         _repository.Find(uuid) ?? throw new SolsticeException(ErrorCode.NotFound, $"zoneadm: {uuid}: No such zone configured");

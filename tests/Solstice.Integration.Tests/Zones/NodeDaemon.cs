@@ -21,8 +21,17 @@ public sealed class NodeDaemon : IDisposable
         Pool = new LoopPool(poolSize);
         RunDir = Path.Combine(Pool.Directory, "run");
         Socket = Path.Combine(RunDir, "node.sock");
-        BusyboxImage.Install(Pool.Pool);
-        Start();
+        try
+        {
+            BusyboxImage.Install(Pool.Pool);
+            Start();
+        }
+        catch
+        {
+            // A fixture whose constructor throws is never disposed: clean up here.
+            Dispose();
+            throw;
+        }
     }
 
     public LoopPool Pool { get; }
@@ -64,6 +73,7 @@ public sealed class NodeDaemon : IDisposable
                 throw new InvalidOperationException($"solsticed exited {_process.ExitCode}: {File.ReadAllText(Log)}");
             Thread.Sleep(50);
         }
+        _process.Kill(entireProcessTree: true);
         throw new TimeoutException($"solsticed did not come up: {File.ReadAllText(Log)}");
     }
 
