@@ -105,6 +105,7 @@ public sealed partial class VmService
             });
         }
         StartMetadata(uuid);
+        BootActions.WriteFiles(Require(uuid).Vm, Path.Combine(ZonePath(uuid), "root"));
         ZoneBoot boot;
         try
         {
@@ -121,6 +122,8 @@ public sealed partial class VmService
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
             OnExit(uuid, running, -1);
+        else
+            BootActions.RunScripts(_runtime.ExecCommand(uuid, BootActions.ScriptCommand, tty: false));
         if (publish)
             Publish("modify", before, View(Require(uuid)));
     }

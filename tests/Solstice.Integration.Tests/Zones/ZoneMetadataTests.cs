@@ -59,4 +59,44 @@ public sealed class ZoneMetadataTests
         Assert.Equal((0, "round\n"), d.Zlogin(joyent, "mdata-get", "shape"));
         Assert.Equal((0, lx + "\n"), d.Zlogin(lx, "mdata-get", "sdc:uuid"));
     }
+
+    [PrivilegedFact]
+    public void Every_boot_writes_user_data_and_keys_and_runs_operator_then_user_script()
+    {
+        Assert.True(ToolsBuilt, "artifacts/bin/mdata is missing: run scripts/build.sh (scripts/test.sh does)");
+        using var d = new NodeDaemon();
+        string uuid = d.Create(new JsonObject
+        {
+            ["brand"] = "joyent", ["alias"] = "scripted", ["max_physical_memory"] = 64,
+            ["customer_metadata"] = new JsonObject
+            {
+                ["user-data"] = "payload",
+                ["root_authorized_keys"] = "ssh-ed25519 AAAAC3Nz test@example",
+                ["user-script"] = "#!/bin/sh\necho user-$(mdata-get sdc:alias) >> /root/boots\n",
+                ["cloud-init:user-data"] = "#cloud-config\n",
+            },
+            ["internal_metadata"] = new JsonObject { ["operator-script"] = "#!/bin/sh\necho operator >> /root/boots\n" },
+        });
+        string root = $"{d.Pool.Pool.MountPoint}/{uuid}/root";
+        WaitForLines(Path.Combine(root, "root", "boots"), 2);
+        Assert.Equal(["operator", "user-scripted"], File.ReadAllLines(Path.Combine(root, "root", "boots")));
+        Assert.Equal("payload", File.ReadAllText(Path.Combine(root, "var", "db", "mdata-user-data")));
+        Assert.Equal("ssh-ed25519 AAAAC3Nz test@example", File.ReadAllText(Path.Combine(root, "root", ".ssh", "authorized_keys")));
+        Assert.Equal($"instance-id: {uuid}\nlocal-hostname: {uuid}\n", File.ReadAllText(Path.Combine(root, "var", "lib", "cloud", "seed", "nocloud", "meta-data")));
+        Assert.Equal("#cloud-config\n", File.ReadAllText(Path.Combine(root, "var", "lib", "cloud", "seed", "nocloud", "user-data")));
+        Assert.Equal(0, d.Run("vmadm", "reboot", uuid).ExitCode);
+        WaitForLines(Path.Combine(root, "root", "boots"), 4);
+        Assert.True(File.Exists(Path.Combine(root, "var", "svc", "log", "mdata-user-script.log")));
+    }
+
+    private static void WaitForLines(string path, int count)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (File.Exists(path) && File.ReadAllLines(path).Length >= count)
+                return;
+            Thread.Sleep(50);
+        }
+        Assert.Fail($"{path} never reached {count} lines");
+    }
 }
