@@ -40,23 +40,52 @@ public static class AntiSpoofCompiler
 
     public static NftRuleset Compile(IEnumerable<AntiSpoofPort> ports, string table = DefaultTable)
     {
-        var map = new List<KeyValuePair<string, NftVerdict>>();
         var chains = new List<NftChain>();
+        var elements = new List<string>();
         foreach (var port in ports.OrderBy(p => p.Link, StringComparer.Ordinal))
         {
-            if (!LinkNames.IsValidInterface(port.Link))
-                throw new SolsticeException(ErrorCode.InvalidArgument, $"'{port.Link}' is not a valid link name");
-            if (map.Any(e => e.Key == NftRenderer.Quote(port.Link)))
+            string chain = ChainName(port.Link);
+            if (chains.Any(c => c.Name == chain))
                 throw new SolsticeException(ErrorCode.Conflict, $"link '{port.Link}' is given twice");
-            string chain = "p_" + port.Link.Replace('.', '_').Replace('-', '_').Replace('#', '_');
-            map.Add(new(NftRenderer.Quote(port.Link), NftVerdict.Jump(chain)));
+            elements.Add($"{NftRenderer.Quote(port.Link)} : jump {chain}");
             chains.Add(new NftChain(chain, null, PortRules(port)));
         }
-        var dispatch = map.Count == 0 ? new List<NftRule>() : [new NftRule([], NftVerdict.Accept) { VerdictMapKey = "iifname", VerdictMap = map }];
-        return new NftRuleset(Family, table, [], [new NftChain("prerouting", new NftHook("filter", "prerouting", -300, "accept"), dispatch), .. chains]);
+        var dispatch = new NftRule([new NftMatch("iifname vmap", "@" + PortMap)], new NftVerdict(NftVerdictKind.None));
+        return new NftRuleset(Family, table, [], [new NftChain("prerouting", new NftHook("filter", "prerouting", -300, "accept"), [dispatch]), .. chains])
+        {
+            Maps = [new NftMap(PortMap, "ifname", "verdict", elements)],
+        };
     }
 
+    /// <summary>The named verdict map from host-side link to its chain, so nics are added and removed without a reload.</summary>
+    public const string PortMap = "ports";
+
     public static string Render(IEnumerable<AntiSpoofPort> ports, string table = DefaultTable) => NftRenderer.Render(Compile(ports, table));
+
+    /// <summary>Adds or replaces one port's chain and map entry in a loaded table, as one transaction.</summary>
+    public static string RenderAddPort(AntiSpoofPort port, string table = DefaultTable)
+    {
+        string chain = ChainName(port.Link);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("add chain ").Append(Family).Append(' ').Append(table).Append(' ').Append(chain).Append('\n');
+        sb.Append("flush chain ").Append(Family).Append(' ').Append(table).Append(' ').Append(chain).Append('\n');
+        foreach (var rule in PortRules(port))
+            sb.Append("add rule ").Append(Family).Append(' ').Append(table).Append(' ').Append(chain).Append(' ').Append(NftRenderer.RenderRule(rule)).Append('\n');
+        sb.Append("add element ").Append(Family).Append(' ').Append(table).Append(' ').Append(PortMap)
+            .Append(" { ").Append(NftRenderer.Quote(port.Link)).Append(" : jump ").Append(chain).Append(" }\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Removes one port's map entry and chain from a loaded table.</summary>
+    public static string RenderRemovePort(string link, string table = DefaultTable) =>
+        $"delete element {Family} {table} {PortMap} {{ {NftRenderer.Quote(link)} }}\ndelete chain {Family} {table} {ChainName(link)}\n";
+
+    public static string ChainName(string link)
+    {
+        if (!LinkNames.IsValidInterface(link))
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"'{link}' is not a valid link name");
+        return "p_" + link.Replace('.', '_').Replace('-', '_');
+    }
 
     private static List<NftRule> PortRules(AntiSpoofPort port)
     {
@@ -97,6 +126,15 @@ public sealed class AntiSpoofApplier(HostCommands commands, string table = AntiS
 {
     public string Table => table;
 
+    /// <summary>Adds ports to the loaded table (one nft transaction).</summary>
+    public void Add(IEnumerable<AntiSpoofPort> ports) => HostCommands.Check(
+        commands.Host(["nft", "-f", "-"], string.Concat(ports.Select(p => AntiSpoofCompiler.RenderAddPort(p, table)))), "Failed to add anti-spoofing rules");
+
+    /// <summary>Removes ports from the loaded table (one nft transaction).</summary>
+    public void Remove(IEnumerable<string> links) => HostCommands.Check(
+        commands.Host(["nft", "-f", "-"], string.Concat(links.Select(l => AntiSpoofCompiler.RenderRemovePort(l, table)))), "Failed to remove anti-spoofing rules");
+
+    /// <summary>Replaces the whole table with these ports.</summary>
     public void Apply(IEnumerable<AntiSpoofPort> ports)
     {
         var result = commands.Host(["nft", "-f", "-"], AntiSpoofCompiler.Render(ports, table));

@@ -27,7 +27,10 @@ public static class LinkNames
         return "sst-" + Hash(tag, MaxInterfaceName - 4 - suffix.Length) + suffix;
     }
 
-    /// <summary>The host side of a zone nic: z&lt;first 8 hex of the uuid&gt;n&lt;index&gt; (at most 13 characters).</summary>
+    /// <summary>
+    /// The host side of a zone nic: z&lt;10 hex of SHA-256 of the uuid&gt;n&lt;index&gt; (at most 15 characters).
+    /// Hashed, not a uuid prefix: uuids that share a prefix (sequential ones) must not collide.
+    /// </summary>
     public static string HostLink(string vmUuid, int index)
     {
         if (index is < 0 or > 999)
@@ -35,7 +38,7 @@ public static class LinkNames
         string hex = vmUuid.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
         if (hex.Length < 8 || !hex.All(Uri.IsHexDigit))
             throw new SolsticeException(ErrorCode.InvalidArgument, $"'{vmUuid}' is not a VM uuid");
-        return $"z{hex[..8]}n{index}";
+        return $"z{Hash(hex, 10)}n{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     public static void CheckVlan(int vlan)

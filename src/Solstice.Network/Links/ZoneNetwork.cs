@@ -40,6 +40,7 @@ public sealed class ZoneNetwork
     private readonly Dictionary<string, SortedDictionary<int, NicAttachment>> _nics = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private HashSet<string>? _bridges;
+    private bool _antiSpoofLoaded;
     private VlanMode? _vlanMode;
 
     public ZoneNetwork(ICommandRunner runner, Func<string, NicTag?> tags, ZoneNetworkOptions? options = null)
@@ -105,7 +106,7 @@ public sealed class ZoneNetwork
         string path = NamespacePath(uuid);
         lock (_lock)
         {
-            bool hadNics = _nics.Remove(uuid);
+            var links = _nics.Remove(uuid, out var gone) ? gone.Values.Select(a => a.HostLink).ToList() : [];
             if (File.Exists(path))
             {
                 if (Libc.Umount2(path, 2 /* MNT_DETACH */) != 0)
@@ -116,8 +117,8 @@ public sealed class ZoneNetwork
                 }
                 File.Delete(path);
             }
-            if (hadNics)
-                ApplyAntiSpoofLocked();
+            if (links.Count > 0)
+                RemoveAntiSpoofLocked(links);
         }
     }
 
@@ -189,7 +190,7 @@ public sealed class ZoneNetwork
                 _nics[uuid] = attached = [];
             foreach (var a in added)
                 attached[a.Index] = a;
-            ApplyAntiSpoofLocked();
+            AddAntiSpoofLocked(added);
             return added;
         }
     }
@@ -204,7 +205,7 @@ public sealed class ZoneNetwork
             if (!result.Succeeded && !result.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
                 throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to remove nic {index} of {uuid}: {result.StandardError.Trim()}");
             if (_nics.TryGetValue(uuid, out var attached) && attached.Remove(index))
-                ApplyAntiSpoofLocked();
+                RemoveAntiSpoofLocked([link]);
         }
     }
 
@@ -251,7 +252,14 @@ public sealed class ZoneNetwork
     }
 
     /// <summary>Removes the anti-spoofing table (tests, or the node no longer managing networking).</summary>
-    public void RemoveAntiSpoof() => _antiSpoof.Remove();
+    public void RemoveAntiSpoof()
+    {
+        lock (_lock)
+        {
+            _antiSpoof.Remove();
+            _antiSpoofLoaded = false;
+        }
+    }
 
     /// <summary>Deletes a bridge the node created (a removed tag); a missing bridge is fine.</summary>
     public void DeleteBridge(string bridge)
@@ -308,6 +316,44 @@ public sealed class ZoneNetwork
         return _bridges.Contains(bridge);
     }
 
-    private void ApplyAntiSpoofLocked() =>
+    private void ApplyAntiSpoofLocked()
+    {
+        _antiSpoofLoaded = false;
         _antiSpoof.Apply(_nics.Values.SelectMany(n => n.Values).Select(a => AntiSpoofPort.For(a.HostLink, a.Nic)));
+        _antiSpoofLoaded = true;
+    }
+
+    private void AddAntiSpoofLocked(List<NicAttachment> added)
+    {
+        if (_antiSpoofLoaded)
+        {
+            try
+            {
+                _antiSpoof.Add(added.Select(a => AntiSpoofPort.For(a.HostLink, a.Nic)));
+                return;
+            }
+            catch (SolsticeException)
+            {
+                // the table changed under us: reload it whole
+            }
+        }
+        ApplyAntiSpoofLocked();
+    }
+
+    private void RemoveAntiSpoofLocked(IReadOnlyList<string> links)
+    {
+        if (!_antiSpoofLoaded)
+        {
+            ApplyAntiSpoofLocked();
+            return;
+        }
+        try
+        {
+            _antiSpoof.Remove(links);
+        }
+        catch (SolsticeException)
+        {
+            ApplyAntiSpoofLocked();
+        }
+    }
 }

@@ -37,20 +37,20 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
         lab.Network.AddNic(C, c, Nic("02:00:00:00:00:03", "10.9.0.3/24", vlan: 5), 0);
         lab.Network.AddNic(D, d, Nic("02:00:00:00:00:04", "10.9.0.4/24", tag: "sstoth"), 0);
 
-        Assert.True(lab.Ping(a, "10.9.0.2"));
-        Assert.True(lab.Tcp(a, b, "10.9.0.2", 8080));
-        Assert.False(lab.Ping(a, "10.9.0.3"));
-        Assert.False(lab.Ping(a, "10.9.0.4"));
+        Assert.True(lab.Ping(a, "10.9.0.2"), "check 1");
+        Assert.True(lab.Tcp(a, b, "10.9.0.2", 8080), "check 2");
+        Assert.False(lab.Ping(a, "10.9.0.3"), "check 3");
+        Assert.False(lab.Ping(a, "10.9.0.4"), "check 4");
         Assert.Contains("02:00:00:00:00:01", lab.In(a, "ip", "-br", "link", "show", "net0").StandardOutput, StringComparison.Ordinal);
-        Assert.Contains(lab.Network.VlanMode == VlanMode.BridgePerVlan ? "sstlan.5" : "sstlan", lab.Host("ip", "-o", "link").StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(lab.Network.BridgeFor("sstlan", 5), lab.Host("ip", "-o", "link").StandardOutput, StringComparison.Ordinal);
 
         // live add and remove: A joins tag sstoth with a second nic
         lab.Network.AddNic(A, a, new NicSpec { Mac = "02:00:00:00:01:01", NicTag = "sstoth", Ips = [IpCidr.Parse("10.9.1.1/24")] }, 1);
         lab.Network.AddNic(D, d, new NicSpec { Mac = "02:00:00:00:01:04", NicTag = "sstoth", Ips = [IpCidr.Parse("10.9.1.4/24")] }, 1);
-        Assert.True(lab.Ping(a, "10.9.1.4"));
+        Assert.True(lab.Ping(a, "10.9.1.4"), "check 5");
         lab.Network.RemoveNic(A, 1);
         Assert.DoesNotContain("net1", lab.In(a, "ip", "-o", "link").StandardOutput, StringComparison.Ordinal);
-        Assert.False(lab.Ping(d, "10.9.1.1"));
+        Assert.False(lab.Ping(d, "10.9.1.1"), "check 6");
 
         // destroy: links go with the namespaces, then the test removes its bridges
         sw.Restart();
@@ -59,8 +59,8 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
         output.WriteLine($"destroy 4 namespaces: {sw.Elapsed.TotalMilliseconds:F1} ms");
         Assert.False(File.Exists(a));
         WaitFor(() => !lab.Host("ip", "-o", "link").StandardOutput.Contains(" z", StringComparison.Ordinal), "zone links to disappear");
-        foreach (string bridge in new[] { "sstlan", "sstlan.5", "sstoth" })
-            lab.Network.DeleteBridge(bridge);
+        foreach (var (tag, vlan) in new[] { ("sstlan", 0), ("sstlan", 5), ("sstoth", 0) })
+            lab.Network.DeleteBridge(lab.Network.BridgeFor(tag, vlan));
         string links = lab.Host("ip", "-o", "link").StandardOutput;
         Assert.DoesNotContain("sst", links, StringComparison.Ordinal);
         string table = lab.Host("nft", "list", "table", "bridge", "solstice_antispoof").StandardOutput;
@@ -81,15 +81,15 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
 
         Assert.True(lab.In(a, "ip", "addr", "add", "10.9.0.99/24", "dev", "net0").Succeeded);
         Assert.True(lab.In(c, "ip", "addr", "add", "10.9.0.98/24", "dev", "net0").Succeeded);
-        Assert.False(lab.Ping(a, "10.9.0.2", source: "10.9.0.99"));
-        Assert.True(lab.Ping(a, "10.9.0.2"));
-        Assert.True(lab.Ping(c, "10.9.0.2", source: "10.9.0.98"));
+        Assert.False(lab.Ping(a, "10.9.0.2", source: "10.9.0.99"), "check 7");
+        Assert.True(lab.Ping(a, "10.9.0.2"), "check 8");
+        Assert.True(lab.Ping(c, "10.9.0.2", source: "10.9.0.98"), "check 9");
 
         Assert.True(lab.In(d, "ip", "link", "set", "net0", "address", "02:00:00:00:0d:0d").Succeeded);
-        Assert.True(lab.Ping(d, "10.9.0.2"));
+        Assert.True(lab.Ping(d, "10.9.0.2"), "check 10");
         Assert.True(lab.In(b, "ip", "neigh", "flush", "all").Succeeded);
         Assert.True(lab.In(a, "ip", "link", "set", "net0", "address", "02:00:00:00:0a:0a").Succeeded);
-        Assert.False(lab.Ping(a, "10.9.0.2"));
+        Assert.False(lab.Ping(a, "10.9.0.2"), "check 11");
     }
 
     [PrivilegedFact]
@@ -118,18 +118,18 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
 
         Assert.True(applier.GetStatus(B).Running);
         Assert.False(applier.GetStatus(A).Running);
-        Assert.False(lab.Ping(a, "10.9.0.2"));
-        Assert.True(lab.Ping(b, "10.9.0.1"));
-        Assert.True(lab.Tcp(a, b, "10.9.0.2", 80));
-        Assert.False(lab.Tcp(a, b, "10.9.0.2", 81));
-        Assert.False(lab.Tcp(a, b, "10.9.0.2", 82));
-        Assert.True(lab.Tcp(b, a, "10.9.0.1", 90));
+        Assert.False(lab.Ping(a, "10.9.0.2"), "check 12");
+        Assert.True(lab.Ping(b, "10.9.0.1"), "check 13");
+        Assert.True(lab.Tcp(a, b, "10.9.0.2", 80), "check 14");
+        Assert.False(lab.Tcp(a, b, "10.9.0.2", 81), "check 15");
+        Assert.False(lab.Tcp(a, b, "10.9.0.2", 82), "check 16");
+        Assert.True(lab.Tcp(b, a, "10.9.0.1", 90), "check 17");
 
         vms[1] = vms[1] with { FirewallEnabled = false };
         applier.Apply([B]);
         Assert.False(applier.GetStatus(B).Running);
-        Assert.True(lab.Ping(a, "10.9.0.2"));
-        Assert.True(lab.Tcp(a, b, "10.9.0.2", 81));
+        Assert.True(lab.Ping(a, "10.9.0.2"), "check 18");
+        Assert.True(lab.Tcp(a, b, "10.9.0.2", 81), "check 19");
     }
 
     [PrivilegedFact]
