@@ -12,4 +12,6 @@ if (suite is "storage" or "all")
     StorageBenchmarks.Run(iterations);
 if (suite is "zones" or "all")
     ZoneBenchmarks.Run(iterations, density: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+if (suite is "network" or "all")
+    NetworkBenchmarks.Run(iterations);
 return 0;

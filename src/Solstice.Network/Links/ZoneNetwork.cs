@@ -1,0 +1,359 @@
+using System.Globalization;
+using System.Net;
+using Solstice.Core;
+using Solstice.Linux;
+using Solstice.Linux.Interop;
+
+namespace Solstice.Network.Links;
+
+public sealed record ZoneNetworkOptions
+{
+    /// <summary>Where persistent zone namespaces are bind-mounted, one file per VM uuid.</summary>
+    public string NetnsDirectory { get; init; } = "/run/solstice/netns";
+
+    /// <summary>The namespace holding bridges and host-side links; null for the daemon's own.</summary>
+    public string? HostNetnsPath { get; init; }
+
+    /// <summary>How VLANs are separated; null probes the kernel once.</summary>
+    public VlanMode? VlanMode { get; init; }
+
+    public string AntiSpoofTable { get; init; } = AntiSpoofCompiler.DefaultTable;
+}
+
+/// <summary>A nic as attached: its host-side link and bridge, and its name inside the zone.</summary>
+public sealed record NicAttachment(string VmUuid, int Index, string HostLink, string Bridge, string ZoneInterface, NicSpec Nic);
+
+/// <summary>
+/// Zone networking (docs/network.md). Each zone gets a persistent network namespace (a file the daemon
+/// hands to runc as the container's network namespace path); each nic is a veth pair whose host side
+/// z&lt;uuid8&gt;n&lt;index&gt; is a port of its nic tag's bridge (one per tag and vlan) and whose peer is moved
+/// into the zone, named net&lt;index&gt; (eth&lt;index&gt; for lx), with the nic's MAC, MTU, addresses and
+/// routes. Anti-spoofing is one bridge-family nft table over all attached nics. Thread-safe: calls
+/// are serialised.
+/// </summary>
+public sealed class ZoneNetwork
+{
+    private readonly HostCommands _commands;
+    private readonly ZoneNetworkOptions _options;
+    private readonly Func<string, NicTag?> _tags;
+    private readonly AntiSpoofApplier _antiSpoof;
+    private readonly Dictionary<string, SortedDictionary<int, NicAttachment>> _nics = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private HashSet<string>? _bridges;
+    private bool _antiSpoofLoaded;
+    private VlanMode? _vlanMode;
+
+    public ZoneNetwork(ICommandRunner runner, Func<string, NicTag?> tags, ZoneNetworkOptions? options = null)
+    {
+        _options = options ?? new ZoneNetworkOptions();
+        _commands = new HostCommands(runner, _options.HostNetnsPath);
+        _tags = tags;
+        _antiSpoof = new AntiSpoofApplier(_commands, _options.AntiSpoofTable);
+        _vlanMode = _options.VlanMode;
+    }
+
+    public ZoneNetworkOptions Options => _options;
+
+    public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode(_commands.Runner);
+
+    /// <summary>The nics currently attached, by VM.</summary>
+    public IReadOnlyList<NicAttachment> Attachments
+    {
+        get
+        {
+            lock (_lock)
+                return _nics.Values.SelectMany(n => n.Values).ToList();
+        }
+    }
+
+    public string NamespacePath(string uuid)
+    {
+        if (!Firewall.FwRuleValues.IsUuid(uuid))
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"'{uuid}' is not a VM uuid");
+        return Path.Combine(_options.NetnsDirectory, uuid);
+    }
+
+    /// <summary>The bridge a nic on (tag, vlan) attaches to.</summary>
+    public string BridgeFor(string tag, int vlan) => VlanMode == VlanMode.BridgePerVlan ? LinkNames.Bridge(tag, vlan) : LinkNames.Bridge(tag);
+
+    /// <summary>
+    /// Creates the zone's persistent network namespace (loopback up) and returns its path, for
+    /// ZoneRuntimeSpec.NetworkNamespacePath. Idempotent: an existing namespace is kept.
+    /// </summary>
+    public string CreateNamespace(string uuid)
+    {
+        string path = NamespacePath(uuid);
+        if (IsNamespaceMounted(path))
+            return path;
+        Directory.CreateDirectory(_options.NetnsDirectory);
+        File.WriteAllBytes(path, []);
+        // unshare --net=<file> binds the new namespace onto the file; ip sets lo up inside it.
+        var result = _commands.Runner.Run(["unshare", "--net=" + path, "ip", "link", "set", "lo", "up"]);
+        if (!result.Succeeded)
+        {
+            File.Delete(path);
+            throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to create the network namespace of {uuid}: {result.StandardError.Trim()}");
+        }
+        return path;
+    }
+
+    /// <summary>
+    /// Unmounts and removes the zone's namespace file and forgets its nics. The namespace, and with it
+    /// every veth pair, goes when its last user (the container) exits.
+    /// </summary>
+    public void DestroyNamespace(string uuid)
+    {
+        string path = NamespacePath(uuid);
+        lock (_lock)
+        {
+            var links = _nics.Remove(uuid, out var gone) ? gone.Values.Select(a => a.HostLink).ToList() : [];
+            if (File.Exists(path))
+            {
+                if (Libc.Umount2(path, 2 /* MNT_DETACH */) != 0)
+                {
+                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno != 22 /* EINVAL: not a mount point */)
+                        throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to unmount {path}: {Libc.Describe(errno)}");
+                }
+                File.Delete(path);
+            }
+            if (links.Count > 0)
+                RemoveAntiSpoofLocked(links);
+        }
+    }
+
+    /// <summary>Adds one nic (see AddNics).</summary>
+    public NicAttachment AddNic(string uuid, string netnsPath, NicSpec nic, int index, string interfacePrefix = "net") =>
+        AddNics(uuid, netnsPath, [(index, nic)], interfacePrefix)[0];
+
+    /// <summary>
+    /// Attaches nics to a zone: three spawns for any number of nics (an ip batch in the node's
+    /// namespace, one inside the zone, and the anti-spoofing table). Bridges are created on demand.
+    /// </summary>
+    public IReadOnlyList<NicAttachment> AddNics(string uuid, string netnsPath, IReadOnlyList<(int Index, NicSpec Nic)> nics, string interfacePrefix = "net")
+    {
+        if (!LinkNames.IsValidInterface(interfacePrefix + "999"))
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"'{interfacePrefix}' is not a valid interface prefix");
+        lock (_lock)
+        {
+            var attached = _nics.GetValueOrDefault(uuid);
+            var added = new List<NicAttachment>();
+            var host = new List<string>();
+            var zone = new List<string>();
+            var newBridges = new List<string>();
+            foreach (var (index, nic) in nics)
+            {
+                if (attached?.ContainsKey(index) == true || added.Any(a => a.Index == index))
+                    throw new SolsticeException(ErrorCode.AlreadyExists, $"VM {uuid} already has nic {index}");
+                var tag = _tags(nic.NicTag) ?? throw new SolsticeException(ErrorCode.NotFound, $"nic tag \"{nic.NicTag}\" does not exist");
+                string bridge = BridgeFor(tag.Name, nic.VlanId);
+                string link = LinkNames.HostLink(uuid, index);
+                string ifname = nic.Interface is { } given && given.StartsWith("net", StringComparison.Ordinal) && interfacePrefix != "net"
+                    ? interfacePrefix + given[3..]
+                    : nic.Interface ?? interfacePrefix + index.ToString(CultureInfo.InvariantCulture);
+                if (!LinkNames.IsValidInterface(ifname))
+                    throw new SolsticeException(ErrorCode.InvalidArgument, $"'{ifname}' is not a valid interface name");
+                string mtu = (nic.Mtu ?? tag.Mtu ?? 1500).ToString(CultureInfo.InvariantCulture);
+                if (!BridgeExists(bridge) && !newBridges.Contains(bridge))
+                {
+                    host.AddRange(BridgeLines(bridge, tag.Mtu));
+                    newBridges.Add(bridge);
+                }
+                host.Add($"link add {link} mtu {mtu} type veth peer name {ifname} address {nic.Mac} mtu {mtu} netns {netnsPath}");
+                host.Add($"link set {link} addrgenmode none");
+                host.Add($"link set {link} master {bridge} up");
+                zone.AddRange(ZoneLines(ifname, nic));
+                added.Add(new NicAttachment(uuid, index, link, bridge, ifname, nic));
+            }
+            if (added.Count == 0)
+                return added;
+            try
+            {
+                _commands.HostBatch(host, $"Failed to attach the nics of {uuid}");
+            }
+            catch
+            {
+                _bridges = null;
+                throw;
+            }
+            foreach (string b in newBridges)
+                _bridges!.Add(b);
+            if (VlanMode == VlanMode.VlanFiltering)
+            {
+                var vlanLines = added.Where(a => a.Nic.VlanId != 0).Select(a =>
+                    $"vlan add vid {a.Nic.VlanId.ToString(CultureInfo.InvariantCulture)} dev {a.HostLink} pvid untagged").ToList();
+                if (vlanLines.Count > 0)
+                    HostCommands.Check(_commands.Host(["bridge", "-b", "-"], string.Join('\n', vlanLines) + "\n"), $"Failed to set the vlans of {uuid}");
+            }
+            _commands.NamespaceBatch(netnsPath, zone, $"Failed to configure the nics of {uuid}");
+            if (attached is null)
+                _nics[uuid] = attached = [];
+            foreach (var a in added)
+                attached[a.Index] = a;
+            AddAntiSpoofLocked(added);
+            return added;
+        }
+    }
+
+    /// <summary>Removes a nic: deletes its veth pair (both ends) and its anti-spoofing chain.</summary>
+    public void RemoveNic(string uuid, int index)
+    {
+        lock (_lock)
+        {
+            string link = LinkNames.HostLink(uuid, index);
+            var result = _commands.Host(["ip", "link", "del", link]);
+            if (!result.Succeeded && !result.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
+                throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to remove nic {index} of {uuid}: {result.StandardError.Trim()}");
+            if (_nics.TryGetValue(uuid, out var attached) && attached.Remove(index))
+                RemoveAntiSpoofLocked([link]);
+        }
+    }
+
+    /// <summary>
+    /// Static routes of a VM (routes property: destination → gateway; a gateway of nics[N] makes the
+    /// route link-local on that nic; macs[..] gateways are not supported and skipped).
+    /// </summary>
+    public void SetRoutes(string netnsPath, IReadOnlyDictionary<string, string> routes, string interfacePrefix = "net")
+    {
+        var lines = new List<string>();
+        foreach (var (dst, gw) in routes.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            string destination = dst.Contains('/', StringComparison.Ordinal) ? IpCidr.Parse(dst).ToString() : IpCidr.Parse(dst).Address.ToString();
+            if (gw.StartsWith("nics[", StringComparison.Ordinal) && gw.EndsWith(']') && int.TryParse(gw[5..^1], NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                lines.Add($"route replace {destination} dev {interfacePrefix}{n.ToString(CultureInfo.InvariantCulture)}");
+            else if (IPAddress.TryParse(gw, out var address))
+                lines.Add($"route replace {destination} via {address}");
+        }
+        if (lines.Count > 0)
+            _commands.NamespaceBatch(netnsPath, lines, "Failed to set routes");
+    }
+
+    /// <summary>
+    /// Registers nics attached by an earlier daemon (links survive a daemon restart) so the
+    /// anti-spoofing table covers them; call ApplyAntiSpoof after registering every running zone.
+    /// </summary>
+    public void Register(string uuid, IReadOnlyList<(int Index, NicSpec Nic)> nics, string interfacePrefix = "net")
+    {
+        lock (_lock)
+        {
+            var attached = _nics.GetValueOrDefault(uuid) ?? (_nics[uuid] = []);
+            foreach (var (index, nic) in nics)
+            {
+                attached[index] = new NicAttachment(uuid, index, LinkNames.HostLink(uuid, index), BridgeFor(nic.NicTag, nic.VlanId),
+                    nic.Interface ?? interfacePrefix + index.ToString(CultureInfo.InvariantCulture), nic);
+            }
+        }
+    }
+
+    public void ApplyAntiSpoof()
+    {
+        lock (_lock)
+            ApplyAntiSpoofLocked();
+    }
+
+    /// <summary>Removes the anti-spoofing table (tests, or the node no longer managing networking).</summary>
+    public void RemoveAntiSpoof()
+    {
+        lock (_lock)
+        {
+            _antiSpoof.Remove();
+            _antiSpoofLoaded = false;
+        }
+    }
+
+    /// <summary>Deletes a bridge the node created (a removed tag); a missing bridge is fine.</summary>
+    public void DeleteBridge(string bridge)
+    {
+        lock (_lock)
+        {
+            var result = _commands.Host(["ip", "link", "del", bridge]);
+            if (!result.Succeeded && !result.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
+                throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to delete bridge {bridge}: {result.StandardError.Trim()}");
+            _bridges?.Remove(bridge);
+        }
+    }
+
+    /// <summary>The commands that create a bridge: no STP, no forward delay, no IPv6 link-local address, up.</summary>
+    internal static IEnumerable<string> BridgeLines(string bridge, int? mtu)
+    {
+        string mtuText = mtu is { } m ? $" mtu {m.ToString(CultureInfo.InvariantCulture)}" : "";
+        yield return $"link add {bridge}{mtuText} type bridge stp_state 0 forward_delay 0";
+        yield return $"link set {bridge} addrgenmode none";
+        yield return $"link set {bridge} up";
+    }
+
+    /// <summary>The commands run inside the zone for one nic.</summary>
+    internal static IEnumerable<string> ZoneLines(string ifname, NicSpec nic)
+    {
+        yield return $"link set {ifname} up";
+        foreach (var ip in nic.Ips)
+            yield return ip.IsV6 ? $"addr add {ip} dev {ifname} nodad" : $"addr add {ip} dev {ifname}";
+        if (nic.Primary)
+        {
+            // One default route per family: the first gateway of each (the OS round-robin of SmartOS is not reproduced).
+            var v4 = nic.Gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            var v6 = nic.Gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+            if (v4 is not null)
+                yield return $"route replace default via {v4} dev {ifname}";
+            if (v6 is not null)
+                yield return $"route replace default via {v6} dev {ifname}";
+        }
+    }
+
+    internal static bool IsNamespaceMounted(string path) =>
+        File.Exists(path) && Mounts.Find(path) is not null;
+
+    private bool BridgeExists(string bridge)
+    {
+        if (_bridges is null)
+        {
+            var result = _commands.Host(["ip", "-o", "link", "show", "type", "bridge"]);
+            HostCommands.Check(result, "Failed to list bridges");
+            _bridges = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(':', 3)[1].Trim().Split('@')[0])
+                .ToHashSet(StringComparer.Ordinal);
+        }
+        return _bridges.Contains(bridge);
+    }
+
+    private void ApplyAntiSpoofLocked()
+    {
+        _antiSpoofLoaded = false;
+        _antiSpoof.Apply(_nics.Values.SelectMany(n => n.Values).Select(a => AntiSpoofPort.For(a.HostLink, a.Nic)));
+        _antiSpoofLoaded = true;
+    }
+
+    private void AddAntiSpoofLocked(List<NicAttachment> added)
+    {
+        if (_antiSpoofLoaded)
+        {
+            try
+            {
+                _antiSpoof.Add(added.Select(a => AntiSpoofPort.For(a.HostLink, a.Nic)));
+                return;
+            }
+            catch (SolsticeException)
+            {
+                // the table changed under us: reload it whole
+            }
+        }
+        ApplyAntiSpoofLocked();
+    }
+
+    private void RemoveAntiSpoofLocked(IReadOnlyList<string> links)
+    {
+        if (!_antiSpoofLoaded)
+        {
+            ApplyAntiSpoofLocked();
+            return;
+        }
+        try
+        {
+            _antiSpoof.Remove(links);
+        }
+        catch (SolsticeException)
+        {
+            ApplyAntiSpoofLocked();
+        }
+    }
+}
