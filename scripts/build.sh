@@ -13,7 +13,7 @@ dotnet publish src/Solstice.Cli -c Release -r linux-x64 -nologo -v quiet -o arti
 install_binary artifacts/publish/cli/solstice "$out/solstice"
 dotnet publish src/Solstice.Node -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/node
 install_binary artifacts/publish/node/solsticed "$out/solsticed"
-for tool in vmadm imgadm fwadm zlogin; do
+for tool in vmadm imgadm fwadm zlogin nictagadm; do
     ln -sf solstice "$out/$tool"
 done
 # The guests' metadata tools: one binary, installed in images under the mdata-* names.

@@ -12,7 +12,8 @@ prefix=/usr/local/lib/solstice
 install -d "$prefix" /usr/local/sbin
 install -m 0755 artifacts/bin/solstice "$prefix/solstice"
 install -m 0755 artifacts/bin/solsticed "$prefix/solsticed"
-for tool in solstice vmadm imgadm fwadm zlogin; do
+install -m 0755 artifacts/bin/mdata "$prefix/mdata"
+for tool in solstice vmadm imgadm fwadm zlogin nictagadm; do
     ln -sf "$prefix/solstice" "/usr/local/sbin/$tool"
 done
 ln -sf "$prefix/solsticed" /usr/local/sbin/solsticed

@@ -47,6 +47,8 @@ public static class Program
         ["solstice"] = SolsticeTool.Run,
         ["vmadm"] = Commands.Vmadm.VmadmTool.Run,
         ["zlogin"] = Commands.ZloginTool.Run,
+        ["fwadm"] = Commands.RelayTool.Fwadm,
+        ["nictagadm"] = Commands.RelayTool.Nictagadm,
         ["imgadm"] = ImgadmTool.Run,
     };
 }

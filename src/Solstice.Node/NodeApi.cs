@@ -9,7 +9,7 @@ namespace Solstice.Node;
 /// does the work. List and lookup are rendered here, next to the data, so `vmadm list` moves
 /// text rather than every VM object.
 /// </summary>
-public sealed class NodeApi(VmService vms, EventHub events)
+public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network = null)
 {
     public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
     {
@@ -30,6 +30,8 @@ public sealed class NodeApi(VmService vms, EventHub events)
         ["vm.exec"] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
         ["vm.events"] = StreamEventsAsync,
         ["vm.console"] = ConsoleAsync,
+        ["fwadm"] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, stdin, o, e) => Network.Fwadm(args, stdin, o, e))),
+        ["nictagadm"] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, _, o, e) => Network.Nictagadm(args, o, e))),
     };
 
     private JsonNode ExecCommand(JsonObject a)
@@ -71,6 +73,17 @@ public sealed class NodeApi(VmService vms, EventHub events)
         await connection.SendAsync(Core.Protocol.NodeProtocol.Success(), ct);
         await vms.ConsoleAsync(uuid, connection.Stream, ct);
         return NodeServer.Streamed;
+    }
+
+    private NodeNetwork Network => network ?? throw new SolsticeException(ErrorCode.Unavailable, "networking is not configured on this node");
+
+    /// <summary>fwadm and nictagadm run in the daemon (the single writer of their state); the CLI only relays.</summary>
+    private static JsonObject RunTool(JsonObject a, Func<IReadOnlyList<string>, string?, TextWriter, TextWriter, int> tool)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = tool(Strings(a, "argv"), a["stdin"]?.GetValue<string>(), output, error);
+        return new JsonObject { ["code"] = code, ["stdout"] = output.ToString(), ["stderr"] = error.ToString() };
     }
 
     private static JsonObject Lifecycle(LifecycleResult result) =>

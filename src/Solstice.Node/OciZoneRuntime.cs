@@ -10,7 +10,8 @@ namespace Solstice.Node;
 /// the stored vmadm object into /run/solstice/bundles/&lt;uuid&gt;, so it never disagrees with it;
 /// init's output is appended to &lt;zonepath&gt;/logs/console.log.
 /// </summary>
-public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath) : IZoneRuntime
+public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
+    Func<string, string?>? networkNamespace = null) : IZoneRuntime
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
@@ -107,6 +108,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             RootfsPath = Path.Combine(zonePath(uuid), "root"),
             InitName = initName,
             Terminal = true,
+            NetworkNamespacePath = networkNamespace?.Invoke(uuid),
             InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
             BindMounts =
             [

@@ -62,14 +62,17 @@ public static class Program
         var repository = new VmRepository(pool.PathOf(pool.Root.Child("config")));
         var choice = new RuntimeDetector().Detect(Environment.GetEnvironmentVariable(RuntimeDetector.OverrideVariable));
         var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
-        var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)));
+        var network = new NodeNetwork(
+            Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
+        var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf);
         using var supervisor = new Supervisor();
         var events = new EventHub();
         using var consoles = new ConsoleHub();
         var fdHolder = new FdHolderClient(Path.Combine(runDir, "fdholder.sock"));
         fdHolder.EnsureRunning();
         await using var metadata = new MetadataHost(runDir);
-        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata);
+        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
+        network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
 
         vms.Recover(nodeBoot);
         AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));
@@ -77,7 +80,7 @@ public static class Program
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var server = new NodeServer(socket, new NodeApi(vms, events).Handlers);
+        using var server = new NodeServer(socket, new NodeApi(vms, events, network).Handlers);
         server.Start();
         Console.Error.WriteLine($"solsticed: serving {socket}; pool {pool.Name} at {pool.MountPoint}; runtime {choice.Kind} ({choice.Reason}); {vms.All().Count} VMs, {vms.RunningCount} running");
         await server.RunAsync(stop.Token);

@@ -32,6 +32,7 @@ public sealed partial class VmService
         if (!s_supportedBrands.Contains(brand))
             throw new SolsticeException(ErrorCode.NotSupported, $"brand '{brand}' is not supported on this node (joyent, joyent-minimal and lx are)");
         var image = CheckImage(vm, brand);
+        _network?.CheckTags(vm);
 
         lock (_createLock)
         {

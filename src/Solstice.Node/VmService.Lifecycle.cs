@@ -77,6 +77,7 @@ public sealed partial class VmService
         _running.TryRemove(uuid, out _);
         _runtime.Delete(uuid, force: true);
         _metadata.Remove(uuid);
+        _network?.Detach(uuid);
         var dataset = ZoneDataset(uuid);
         if (_pool.Exists(dataset))
             _pool.Destroy(dataset, recursive: true);
@@ -109,11 +110,13 @@ public sealed partial class VmService
         ZoneBoot boot;
         try
         {
+            _network?.Attach(Require(uuid).Vm);
             boot = _runtime.Start(Require(uuid).Vm);
         }
         catch
         {
             _metadata.Stop(uuid);
+            _network?.Detach(uuid);
             throw;
         }
         int pid = boot.Pid;
@@ -206,6 +209,14 @@ public sealed partial class VmService
             _consoles.Detach(uuid);
             _fdHolder?.Delete(uuid);
             _metadata.Stop(uuid);
+        }
+        try
+        {
+            _network?.Detach(uuid);
+        }
+        catch (SolsticeException ex)
+        {
+            Console.Error.WriteLine($"solsticed: removing the network of {uuid}: {ex.Message}");
         }
         try
         {

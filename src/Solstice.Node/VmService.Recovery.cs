@@ -33,6 +33,11 @@ public sealed partial class VmService
             if (!known.Contains(id))
                 _runtime.Delete(id, force: true);
         }
+        if (_network is not null)
+        {
+            _network.Links.ApplyAntiSpoof();
+            _network.Firewall.Apply([]);
+        }
     }
 
     private void RecoverOne(VmRecord record, bool nodeBoot)
@@ -59,6 +64,7 @@ public sealed partial class VmService
             {
                 _runtime.UpdateResources(record.Vm);
                 StartMetadata(uuid);
+                _network?.Readopt(record.Vm);
                 int master = _fdHolder?.Get(uuid) ?? -1;
                 if (master >= 0)
                     _consoles.Attach(uuid, master, Path.Combine(ZonePath(uuid), "logs", "console.log"));
@@ -69,6 +75,7 @@ public sealed partial class VmService
         if (status is not null)
         {
             _runtime.Delete(uuid, force: true);
+            _network?.Detach(uuid);
             Mutate(uuid, vm =>
             {
                 vm["exit_status"] = -1;

@@ -31,6 +31,10 @@ public sealed partial class VmService
         }
         if (result.HasChanges)
         {
+            if (_network is not null && _running.ContainsKey(uuid) && result.ChangedPaths.Any(p => p.StartsWith("nics", StringComparison.Ordinal)))
+                _network.UpdateNics(record.Vm, result.Vm);
+            if (_network is not null && result.ChangedPaths.Contains("firewall_enabled"))
+                _network.Firewall.Apply([uuid]);
             ApplyLive(uuid, result.Vm, result.ChangedPaths);
             Publish(VmEvent.Modify, before, View(Require(uuid)));
         }

@@ -25,10 +25,12 @@ public sealed partial class VmService
     private readonly ConsoleHub _consoles;
     private readonly FdHolderClient? _fdHolder;
     private readonly MetadataHost _metadata;
+    private readonly NodeNetwork? _network;
 
     public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts,
-        ConsoleHub consoles, FdHolderClient? fdHolder, MetadataHost metadata)
+        ConsoleHub consoles, FdHolderClient? fdHolder, MetadataHost metadata, NodeNetwork? network = null)
     {
+        _network = network;
         _metadata = metadata;
         _consoles = consoles;
         _fdHolder = fdHolder;

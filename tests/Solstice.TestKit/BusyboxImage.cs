@@ -15,7 +15,7 @@ public static class BusyboxImage
     [
         "sh", "ls", "cat", "echo", "sleep", "hostname", "id", "ps", "mount", "umount", "uname", "mkdir", "rm", "cp", "mv",
         "ln", "head", "tail", "grep", "sed", "wc", "dd", "df", "kill", "env", "true", "false", "test", "touch", "chmod",
-        "date", "mknod", "ip", "insmod", "modprobe", "reboot", "halt", "nproc", "seq", "cut", "tr", "stat", "readlink", "sync",
+        "date", "mknod", "ip", "ping", "nc", "insmod", "modprobe", "reboot", "halt", "nproc", "seq", "cut", "tr", "stat", "readlink", "sync",
     ];
 
     public static DatasetName Install(StoragePool pool, string uuid = Uuid)

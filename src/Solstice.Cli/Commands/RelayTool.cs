@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Solstice.Cli.Node;
+using Solstice.Core;
+
+namespace Solstice.Cli.Commands;
+
+/// <summary>
+/// fwadm and nictagadm run inside solsticed, the single writer of rules and nic tags; this
+/// relays argv (and a `-f` payload, read here so relative paths mean the caller's directory)
+/// and prints what the daemon's command printed, with its exit code.
+/// </summary>
+public static class RelayTool
+{
+    public static int Fwadm(IReadOnlyList<string> args, CliContext context) => Relay("fwadm", args, context);
+
+    public static int Nictagadm(IReadOnlyList<string> args, CliContext context) => Relay("nictagadm", args, context);
+
+    private static int Relay(string op, IReadOnlyList<string> args, CliContext context)
+    {
+        var argv = args.ToList();
+        string? stdin = null;
+        int f = argv.IndexOf("-f");
+        if (f >= 0 && f + 1 < argv.Count)
+        {
+            string source = argv[f + 1];
+            if (source == "-")
+            {
+                using var reader = new StreamReader(context.OpenStandardInput());
+                stdin = reader.ReadToEnd();
+            }
+            else
+            {
+                stdin = File.Exists(source) ? File.ReadAllText(source)
+                    : throw new SolsticeException(ErrorCode.NotFound, $"{op}: {source}: no such file");
+                argv[f + 1] = "-";
+            }
+        }
+        var request = new JsonObject { ["argv"] = new JsonArray(argv.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()) };
+        if (stdin is not null)
+            request["stdin"] = stdin;
+        using var client = NodeClient.Connect(context.SocketPath);
+        var result = client.Call(op, request)!;
+        context.Out.Write(result["stdout"]!.GetValue<string>());
+        context.Error.Write(result["stderr"]!.GetValue<string>());
+        return result["code"]!.GetValue<int>();
+    }
+}

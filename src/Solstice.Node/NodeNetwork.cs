@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Solstice.Core;
+using Solstice.Core.Vm;
+using Solstice.Linux;
+using Solstice.Network.Firewall;
+using Solstice.Network.Firewall.Nft;
+using Solstice.Network.Links;
+
+namespace Solstice.Node;
+
+/// <summary>
+/// The node's networking as the VM service uses it: nic tags (the node's network.json beside
+/// node.json, SmartOS's /usbkey/config role), each running zone's network namespace with its
+/// vnics, anti-spoofing, and the per-zone firewall with fwadm's rule store on the pool.
+/// </summary>
+public sealed class NodeNetwork : IFirewallVmInventory
+{
+    private readonly string _tagsPath;
+    private readonly ICommandRunner _runner = ProcessCommandRunner.Instance;
+    private NicTagConfig _tags;
+    private Func<IReadOnlyList<JsonObject>> _vms = () => [];
+    private Action<string, bool> _setFirewall = (_, _) => { };
+
+    public NodeNetwork(string tagsPath, string runDirectory, string firewallDirectory)
+    {
+        _tagsPath = tagsPath;
+        _tags = NicTagConfig.Load(tagsPath);
+        new NetworkRestorer(new HostCommands(_runner)).Restore(_tags);
+        Links = new ZoneNetwork(_runner, name => _tags.Find(name), new ZoneNetworkOptions { NetnsDirectory = Path.Combine(runDirectory, "netns") });
+        Directory.CreateDirectory(firewallDirectory);
+        Rules = new FirewallRuleStore(firewallDirectory);
+        Firewall = NetnsFirewallApplier.Choose(_runner, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack(_runner));
+    }
+
+    public ZoneNetwork Links { get; }
+
+    public FirewallRuleStore Rules { get; }
+
+    public IFirewallApplier Firewall { get; }
+
+    /// <summary>Connects the inventory to the VM service (which is built after this).</summary>
+    public void Bind(Func<IReadOnlyList<JsonObject>> vms, Action<string, bool> setFirewall)
+    {
+        _vms = vms;
+        _setFirewall = setFirewall;
+    }
+
+    public bool TagExists(string tag) => _tags.Find(tag) is not null;
+
+    /// <summary>Every nic_tag the payload's nics name must exist (vmadm: "Invalid nic tag").</summary>
+    public void CheckTags(JsonObject vm)
+    {
+        var missing = Nics(vm).Select(n => n.Nic.NicTag).Where(t => !TagExists(t)).Distinct().ToList();
+        if (missing.Count > 0)
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid nic tag{(missing.Count > 1 ? "s" : "")}: {string.Join(", ", missing.Select(t => $"\"{t}\""))}");
+    }
+
+    /// <summary>The zone's network namespace with all its nics, routes and firewall; before its runtime starts.</summary>
+    public string Attach(JsonObject vm)
+    {
+        string uuid = VmJson.AsString(vm["uuid"])!;
+        string netns = Links.CreateNamespace(uuid);
+        try
+        {
+            var nics = Nics(vm);
+            if (nics.Count > 0)
+                Links.AddNics(uuid, netns, nics, Prefix(vm));
+            if (vm["routes"] is JsonObject routes && routes.Count > 0)
+                Links.SetRoutes(netns, routes.ToDictionary(r => r.Key, r => VmJson.JsString(r.Value)), Prefix(vm));
+            Firewall.Apply([uuid]);
+            return netns;
+        }
+        catch
+        {
+            Links.DestroyNamespace(uuid);
+            throw;
+        }
+    }
+
+    public void Detach(string uuid) => Links.DestroyNamespace(uuid);
+
+    /// <summary>After a daemon restart: learn a running zone's nics again (anti-spoof is reapplied once for all).</summary>
+    public void Readopt(JsonObject vm) => Links.Register(VmJson.AsString(vm["uuid"])!, Nics(vm), Prefix(vm));
+
+    /// <summary>Live add_nics/remove_nics: nics are matched by mac, as vmadm keys them.</summary>
+    public void UpdateNics(JsonObject before, JsonObject after)
+    {
+        string uuid = VmJson.AsString(after["uuid"])!;
+        var old = Nics(before).ToDictionary(n => n.Nic.Mac ?? "", StringComparer.OrdinalIgnoreCase);
+        var now = Nics(after).ToDictionary(n => n.Nic.Mac ?? "", StringComparer.OrdinalIgnoreCase);
+        foreach (var (mac, nic) in old)
+        {
+            if (!now.ContainsKey(mac))
+                Links.RemoveNic(uuid, nic.Index);
+        }
+        var added = now.Where(n => !old.ContainsKey(n.Key)).Select(n => n.Value).ToList();
+        if (added.Count > 0)
+            Links.AddNics(uuid, Links.NamespacePath(uuid), added, Prefix(after));
+        Firewall.Apply([uuid]);
+    }
+
+    public string? NamespaceOf(string uuid)
+    {
+        string path = Links.NamespacePath(uuid);
+        return File.Exists(path) ? path : null;
+    }
+
+    private static string Prefix(JsonObject vm) => VmJson.AsString(vm["brand"]) == "lx" ? "eth" : "net";
+
+    /// <summary>Each nic with its index: the N of its interface netN (vmadm assigns them), else its position.</summary>
+    private static IReadOnlyList<(int Index, NicSpec Nic)> Nics(JsonObject vm)
+    {
+        if (vm["nics"] is not JsonArray array)
+            return [];
+        var specs = NicSpec.FromVmNics(array);
+        var result = new List<(int, NicSpec)>();
+        for (int i = 0; i < specs.Count; i++)
+        {
+            string? name = VmJson.AsString((array[i] as JsonObject)?["interface"]);
+            int index = name is not null && int.TryParse(name.AsSpan(3), out int n) ? n : i;
+            result.Add((index, specs[i]));
+        }
+        return result;
+    }
+
+    public IReadOnlyList<FirewallVm> ListVms() => _vms().Select(FirewallVm.FromVmJson).ToList();
+
+    public IReadOnlyList<VmFirewallTarget> ListTargets() =>
+        Links.Attachments.GroupBy(a => a.VmUuid).Select(g => new VmFirewallTarget(g.Key, g.Select(a => a.HostLink).ToList())).ToList();
+
+    public void SetFirewallEnabled(string vmUuid, bool enabled) => _setFirewall(vmUuid, enabled);
+
+    public int Fwadm(IReadOnlyList<string> args, string? stdin, TextWriter stdout, TextWriter stderr) =>
+        new FwadmCommand(Rules, this, Firewall).Run(args, stdout, stderr, stdin is null ? null : new StringReader(stdin));
+
+    public int Nictagadm(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
+        new NictagadmCommand(_tagsPath, tag => _vms().Where(vm => Nics(vm).Any(n => n.Nic.NicTag == tag)).Select(vm => VmJson.AsString(vm["uuid"])!).ToList(),
+            config =>
+            {
+                _tags = config;
+                new NetworkRestorer(new HostCommands(_runner)).Restore(config);
+            }).Run(args, stdout, stderr);
+}

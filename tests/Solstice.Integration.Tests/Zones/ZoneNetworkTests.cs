@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Solstice.Linux;
+using Solstice.TestKit;
+
+namespace Solstice.Integration.Tests.Zones;
+
+/// <summary>
+/// Zones with vnics on a local (etherstub) nic tag made for the test: a bridge with no uplink,
+/// addresses from a private range; nothing reaches the host's own links or anything outside.
+/// </summary>
+[Collection("Zones")]
+public sealed class ZoneNetworkTests
+{
+    private static JsonObject Lx(string alias, string tag, string ip, bool firewall = false) => new()
+    {
+        ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = alias, ["max_physical_memory"] = 64, ["image_uuid"] = BusyboxImage.Uuid,
+        ["firewall_enabled"] = firewall,
+        ["nics"] = new JsonArray(new JsonObject { ["nic_tag"] = tag, ["ips"] = new JsonArray(ip), ["primary"] = true }),
+    };
+
+    [PrivilegedFact]
+    public void Zones_on_one_tag_talk_the_firewall_filters_and_delete_leaves_no_links()
+    {
+        string tag = "t" + Guid.NewGuid().ToString("N")[..6];
+        string other = "u" + Guid.NewGuid().ToString("N")[..6];
+        using var d = new NodeDaemon();
+        try
+        {
+            Assert.Equal(0, d.Run("nictagadm", "add", "-l", tag).ExitCode);
+            Assert.Equal(0, d.Run("nictagadm", "add", "-l", other).ExitCode);
+            Assert.Contains(tag, d.Run("nictagadm", "list", "-p").Out);
+            var bad = d.RunWithInput("vmadm", Lx("x", "nosuchtag", "10.231.0.9/24").ToJsonString(), "create");
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("nosuchtag", bad.Error);
+
+            string a = d.Create(Lx("net-a", tag, "10.231.0.1/24"));
+            string b = d.Create(Lx("net-b", tag, "10.231.0.2/24", firewall: true));
+            string c = d.Create(Lx("net-c", other, "10.231.0.3/24"));
+            Assert.Equal(0, d.Zlogin(a, "ip", "-4", "addr", "show", "eth0").ExitCode);
+            Assert.Contains("10.231.0.1/24", d.Zlogin(a, "ip", "-4", "addr", "show", "eth0").Output);
+
+            // Same tag, but b's firewall blocks inbound by default.
+            Assert.NotEqual(0, Ping(d, a, "10.231.0.2"));
+            var added = d.Run("fwadm", "add", "-g", "--enable", $"FROM any TO vm {b} ALLOW icmp TYPE 8 CODE 0");
+            Assert.True(added.ExitCode == 0, added.Out + added.Error);
+            var ping = d.Zlogin(a, "ping", "-c", "1", "-W", "2", "10.231.0.2");
+            Assert.True(ping.ExitCode == 0, ping.Output + d.Run("fwadm", "list").Out + d.Run("fwadm", "vm-rules", b).Out
+                + ProcessCommandRunner.Instance.Run(["nsenter", $"--net={d.RunDir}/netns/{b}", "nft", "list", "ruleset"]).StandardOutput);
+            Assert.Equal(0, Ping(d, b, "10.231.0.1"));
+            // Another tag is another network.
+            Assert.NotEqual(0, Ping(d, c, "10.231.0.1"));
+
+            // The rule is on the pool and in force after the daemon restarts.
+            d.Kill();
+            d.Start();
+            Assert.Equal(0, Ping(d, a, "10.231.0.2"));
+            Assert.Equal(0, d.Run("vmadm", "update", b, "firewall_enabled=false").ExitCode);
+            Assert.Equal(0, Ping(d, a, "10.231.0.2"));
+
+            // Live nic add and remove.
+            var add = new JsonObject { ["add_nics"] = new JsonArray(new JsonObject { ["nic_tag"] = other, ["ips"] = new JsonArray("10.232.0.1/24") }) };
+            Assert.Equal(0, d.RunWithInput("vmadm", add.ToJsonString(), "update", a).ExitCode);
+            Assert.Contains("10.232.0.1/24", d.Zlogin(a, "ip", "-4", "addr", "show", "eth1").Output);
+            string mac = d.Get(a)["nics"]![1]!["mac"]!.GetValue<string>();
+            Assert.Equal(0, d.RunWithInput("vmadm", $$"""{"remove_nics":["{{mac}}"]}""", "update", a).ExitCode);
+            Assert.NotEqual(0, d.Zlogin(a, "ip", "link", "show", "eth1").ExitCode);
+
+            foreach (string vm in new[] { a, b, c })
+                Assert.Equal(0, d.Run("vmadm", "delete", vm).ExitCode);
+            var links = ProcessCommandRunner.Instance.Run(["ip", "-o", "link", "show"]).StandardOutput;
+            Assert.DoesNotContain($"master sst{tag}", links);
+            Assert.Empty(Directory.GetFiles(Path.Combine(d.RunDir, "netns")));
+        }
+        finally
+        {
+            d.Run("nictagadm", "delete", "-f", tag);
+            d.Run("nictagadm", "delete", "-f", other);
+            foreach (string name in new[] { tag, other })
+                ProcessCommandRunner.Instance.Run(["ip", "link", "del", $"sst{name}"]);
+        }
+    }
+
+    private static int Ping(NodeDaemon d, string zone, string address) =>
+        d.Zlogin(zone, "ping", "-c", "1", "-W", "2", address).ExitCode;
+}
