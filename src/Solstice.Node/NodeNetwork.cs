@@ -26,13 +26,30 @@ public sealed class NodeNetwork : IFirewallVmInventory
         _tagsPath = tagsPath;
         _tags = NicTagConfig.Load(tagsPath);
         new NetworkRestorer(new HostCommands(_runner)).Restore(_tags);
-        Links = new ZoneNetwork(_runner, name => _tags.Find(name), new ZoneNetworkOptions { NetnsDirectory = Path.Combine(runDirectory, "netns") });
+        Links = new ZoneNetwork(_runner, name => _tags.Find(name), new ZoneNetworkOptions
+        {
+            NetnsDirectory = Path.Combine(runDirectory, "netns"),
+            AntiSpoofTable = AntiSpoofTableFor(runDirectory),
+        });
         Directory.CreateDirectory(firewallDirectory);
         Rules = new FirewallRuleStore(firewallDirectory);
         Firewall = NetnsFirewallApplier.Choose(_runner, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack(_runner));
     }
 
     public ZoneNetwork Links { get; }
+
+    /// <summary>
+    /// The host-wide anti-spoofing table of the daemon using runDirectory: the node's own
+    /// (/run/solstice) keeps the plain name; any other (a test's daemon) gets its own table, so
+    /// two daemons never rewrite each other's rules.
+    /// </summary>
+    public static string AntiSpoofTableFor(string runDirectory)
+    {
+        if (Path.GetFullPath(runDirectory).TrimEnd('/') == "/run/solstice")
+            return AntiSpoofCompiler.DefaultTable;
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(runDirectory)));
+        return $"solstice_as_{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}";
+    }
 
     public FirewallRuleStore Rules { get; }
 

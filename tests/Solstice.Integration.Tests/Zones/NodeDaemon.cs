@@ -188,6 +188,13 @@ public sealed class NodeDaemon : IDisposable
     {
         Stop();
         KillHelpers(RunDir);
+        string netns = Path.Combine(RunDir, "netns");
+        foreach (string file in Directory.Exists(netns) ? Directory.GetFiles(netns) : [])
+        {
+            Linux.Interop.Libc.Umount2(file, 2);
+            File.Delete(file);
+        }
+        ProcessCommandRunner.Instance.Run(["nft", "delete", "table", "bridge", Node.NodeNetwork.AntiSpoofTableFor(RunDir)]);
         foreach (string id in RuncContainers())
             ProcessCommandRunner.Instance.Run(["runc", "--root", RuncRoot, "delete", "-f", id]);
         foreach (string dir in Directory.Exists("/sys/fs/cgroup/pids/solstice") ? Directory.GetDirectories("/sys/fs/cgroup/pids/solstice") : [])
