@@ -19,6 +19,11 @@ public static class BootActions
     public const string OperatorScript = "var/svc/mdata-operator-script";
     public const string UserScript = "var/svc/mdata-user-script";
 
+    /// <summary>Whether this VM has a script to run after boot (most don't, and then no exec is spawned).</summary>
+    public static bool HasScripts(JsonObject vm) =>
+        (vm["internal_metadata"] as JsonObject)?["operator-script"] is not null
+        || (vm["customer_metadata"] as JsonObject)?["user-script"] is not null;
+
     public static void WriteFiles(JsonObject vm, string rootfs)
     {
         var customer = vm["customer_metadata"] as JsonObject ?? [];

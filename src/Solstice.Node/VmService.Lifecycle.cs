@@ -75,7 +75,7 @@ public sealed partial class VmService
         }
         _supervisor.Unwatch(uuid);
         _running.TryRemove(uuid, out _);
-        _runtime.Delete(uuid, force: true);
+        DeleteRuntime(uuid);
         _metadata.Remove(uuid);
         _network?.Detach(uuid);
         var dataset = ZoneDataset(uuid);
@@ -125,7 +125,7 @@ public sealed partial class VmService
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
             OnExit(uuid, running, -1);
-        else
+        else if (BootActions.HasScripts(Require(uuid).Vm))
             BootActions.RunScripts(_runtime.ExecCommand(uuid, BootActions.ScriptCommand, tty: false));
         if (publish)
             Publish("modify", before, View(Require(uuid)));
@@ -186,6 +186,27 @@ public sealed partial class VmService
         RequireReady(uuid);
         if (!_consoles.Has(uuid))
             throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} has no console (it is not running)");
+    }
+
+    /// <summary>
+    /// runc refuses to delete while any process of the zone lingers (an exec still starting,
+    /// an init not yet reaped); a killed zone settles within moments, so retry briefly.
+    /// </summary>
+    private void DeleteRuntime(string uuid)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                _runtime.Delete(uuid, force: true);
+                return;
+            }
+            catch (SolsticeException) when (attempt < 20)
+            {
+                TrySignal(uuid, SigKill);
+                Thread.Sleep(50);
+            }
+        }
     }
 
     private void TrySignal(string uuid, int signal)
