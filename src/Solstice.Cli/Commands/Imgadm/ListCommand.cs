@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Solstice.Images;
+using Solstice.Images.Index;
 
 namespace Solstice.Cli.Commands.Imgadm;
 
@@ -27,14 +27,27 @@ public static class ListCommand
 
         var rows = new List<Row>();
         foreach (var store in ImgadmTool.OpenStores(context, a.Value('P')))
-            rows.AddRange(store.List().Select(image => new Row(image, store)));
+            rows.AddRange(store.ListIndexed().Select(image => new Row(image, store)));
         rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
         rows.Sort((x, y) => Compare(x, y, sort));
 
         if (a.Has('j'))
         {
-            var array = new JsonArray(rows.Select(r => (JsonNode)r.Image.ToJson()).ToArray());
-            context.Out.WriteLine(ImageJson.Serialize(array));
+            using var buffer = new MemoryStream();
+            ImageJson.WriteIndented(buffer, writer =>
+            {
+                writer.WriteStartArray();
+                foreach (var row in rows)
+                {
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("manifest");
+                    row.Image.Root.WriteTo(writer);
+                    writer.WriteString("zpool", row.Image.Pool);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            });
+            context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
             return 0;
         }
         var headers = columns.Select(c => c.ToUpperInvariant()).ToList();
@@ -59,12 +72,11 @@ public static class ListCommand
         {
             bool descending = spec.StartsWith('-');
             string field = descending ? spec[1..] : spec;
-            string? a = x.RawValue(field), b = y.RawValue(field);
+            var (a, na) = x.SortKey(field);
+            var (b, nb) = y.SortKey(field);
             int result = a is null || b is null ? (a is null).CompareTo(b is null)
-                : decimal.TryParse(a, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal da)
-                  && decimal.TryParse(b, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal db)
-                    ? da.CompareTo(db)
-                    : string.CompareOrdinal(a, b);
+                : na is { } da && nb is { } db ? da.CompareTo(db)
+                : string.CompareOrdinal(a, b);
             if (result != 0)
                 return descending ? -result : result;
         }
@@ -86,44 +98,69 @@ public static class ListCommand
             row.RawValue(Field) is { } actual && (Substring ? actual.Contains(Value, StringComparison.Ordinal) : actual == Value);
     }
 
-    private sealed class Row(InstalledImage image, ImageStore store)
+    private sealed class Row(IndexedImage image, ImageStore store)
     {
-        public InstalledImage Image { get; } = image;
+        private readonly Dictionary<string, (string?, decimal?)> _keys = new(StringComparer.Ordinal);
+
+        public IndexedImage Image { get; } = image;
 
         public string Value(string field) => RawValue(field) ?? "-";
+
+        /// <summary>The field as text and, when it reads as a number, as a number: computed once per field.</summary>
+        public (string? Text, decimal? Number) SortKey(string field)
+        {
+            if (!_keys.TryGetValue(field, out var key))
+            {
+                string? text = RawValue(field);
+                _keys[field] = key = (text, text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal n) ? n : null);
+            }
+            return key;
+        }
 
         /// <summary>The field as text, or null when the image does not have it.</summary>
         public string? RawValue(string field)
         {
-            var manifest = Image.Manifest;
             switch (field)
             {
                 case "zpool":
                     return Image.Pool;
                 case "size":
-                    return manifest.File.Size.ToString(CultureInfo.InvariantCulture);
+                    return Lookup("files.0.size");
                 case "clones":
                     return store.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
                 case "published":
-                    return manifest.Published?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                    return Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 case "published_date" or "pub":
-                    return manifest.Published?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return Published()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             }
-            JsonNode? node = manifest.Json;
-            foreach (string part in field.Split('.'))
+            return Lookup(field);
+        }
+
+        private DateTimeOffset? Published() =>
+            Image.String("published_at") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : null;
+
+        private string? Lookup(string path)
+        {
+            var node = Image.Root;
+            foreach (string part in path.Split('.'))
             {
-                if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node))
+                if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(part, out var child))
+                    node = child;
+                else if (node.ValueKind == JsonValueKind.Array && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < node.GetArrayLength())
+                    node = node[i];
+                else
                     return null;
             }
             return Text(node);
         }
 
-        private static string? Text(JsonNode? node) => node?.GetValueKind() switch
+        private static string? Text(JsonElement node) => node.ValueKind switch
         {
-            null or JsonValueKind.Null => null,
-            JsonValueKind.String => node.GetValue<string>(),
-            JsonValueKind.Array => string.Join(',', node.AsArray().Select(Text)),
-            _ => node.ToJsonString(),
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => node.GetString(),
+            JsonValueKind.Array => string.Join(',', node.EnumerateArray().Select(Text)),
+            _ => node.GetRawText(),
         };
     }
 }
