@@ -10,4 +10,6 @@ if (Environment.UserName != "root")
 }
 if (suite is "storage" or "all")
     StorageBenchmarks.Run(iterations);
+if (suite is "images" or "all")
+    ImageBenchmarks.Run(iterations, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
 return 0;
