@@ -4,5 +4,11 @@ namespace Solstice.Cli;
 public sealed record CliContext(TextWriter Out, TextWriter Error, Func<Stream> OpenStandardInput, Func<Stream> OpenStandardOutput, string? ConfigPath = null, string? SocketPath = null)
 {
     public static CliContext Console { get; } = new(
-        System.Console.Out, System.Console.Error, System.Console.OpenStandardInput, System.Console.OpenStandardOutput);
+        System.Console.Out, System.Console.Error, System.Console.OpenStandardInput, System.Console.OpenStandardOutput)
+    {
+        ErrorIsTerminal = !System.Console.IsErrorRedirected,
+    };
+
+    /// <summary>Whether Error is a terminal, where progress is drawn as a bar rather than printed as lines.</summary>
+    public bool ErrorIsTerminal { get; init; }
 }

@@ -105,14 +105,18 @@ public sealed partial class ImageStore
     {
         if (!Directory.Exists(PartialDirectory))
             return;
-        foreach (string path in Directory.EnumerateFiles(PartialDirectory))
+        foreach (string path in Directory.EnumerateFileSystemEntries(PartialDirectory))
         {
             string name = Path.GetFileName(path);
             if (name.Length < 36 || !Guid.TryParseExact(name[..36], "D", out var uuid))
                 continue;
             Directory.CreateDirectory(LocksDirectory);
             using var held = FileLock.TryAcquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"));
-            if (held is not null)
+            if (held is null)
+                continue;
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            else
                 File.Delete(path);
         }
     }
@@ -124,6 +128,8 @@ public sealed partial class ImageStore
         Directory.CreateDirectory(PartialDirectory);
         foreach (string stale in Directory.EnumerateFiles(PartialDirectory, Key(uuid) + ".*"))
             File.Delete(stale);
+        foreach (string stale in Directory.EnumerateDirectories(PartialDirectory, Key(uuid) + ".*"))
+            Directory.Delete(stale, recursive: true);
         return Path.Combine(PartialDirectory, $"{Key(uuid)}.{Environment.ProcessId}.file");
     }
 

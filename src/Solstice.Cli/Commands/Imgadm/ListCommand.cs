@@ -21,13 +21,18 @@ public static class ListCommand
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "jH", "osP");
+        var rows = new List<Row>();
+        foreach (var store in ImgadmTool.OpenStores(context, a.Value('P')))
+            rows.AddRange(store.ListIndexed().Select(image => new Row(image, store, null)));
+        return Print(rows, a, context);
+    }
+
+    /// <summary>Filters, sorts and prints rows as list and avail do; -j prints {manifest, zpool|source} objects.</summary>
+    internal static int Print(List<Row> rows, Arguments a, CliContext context)
+    {
         string[] columns = Split(a.Value('o') ?? DefaultColumns, "-o");
         string[] sort = Split(a.Value('s') ?? DefaultSort, "-s");
         var filters = a.Positional.Select(ParseFilter).ToList();
-
-        var rows = new List<Row>();
-        foreach (var store in ImgadmTool.OpenStores(context, a.Value('P')))
-            rows.AddRange(store.ListIndexed().Select(image => new Row(image, store)));
         rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
         rows.Sort((x, y) => Compare(x, y, sort));
 
@@ -42,7 +47,10 @@ public static class ListCommand
                     writer.WriteStartObject();
                     writer.WritePropertyName("manifest");
                     row.Image.Root.WriteTo(writer);
-                    writer.WriteString("zpool", row.Image.Pool);
+                    if (row.Source is null)
+                        writer.WriteString("zpool", row.Image.Pool);
+                    else
+                        writer.WriteString("source", row.Source);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
@@ -98,11 +106,14 @@ public static class ListCommand
             row.RawValue(Field) is { } actual && (Substring ? actual.Contains(Value, StringComparison.Ordinal) : actual == Value);
     }
 
-    private sealed class Row(IndexedImage image, ImageStore store)
+    /// <summary>One image: installed (with its store) or available from a source (with the source URL).</summary>
+    internal sealed class Row(IndexedImage image, ImageStore? store, string? source)
     {
         private readonly Dictionary<string, (string?, decimal?)> _keys = new(StringComparer.Ordinal);
 
         public IndexedImage Image { get; } = image;
+
+        public string? Source { get; } = source;
 
         public string Value(string field) => RawValue(field) ?? "-";
 
@@ -123,11 +134,13 @@ public static class ListCommand
             switch (field)
             {
                 case "zpool":
-                    return Image.Pool;
+                    return Image.Pool.Length > 0 ? Image.Pool : null;
+                case "source":
+                    return Source;
                 case "size":
                     return Lookup("files.0.size");
                 case "clones":
-                    return store.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
+                    return store?.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
                 case "published":
                     return Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 case "published_date" or "pub":
