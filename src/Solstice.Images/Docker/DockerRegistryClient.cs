@@ -120,13 +120,12 @@ public sealed class DockerRegistryClient : IDisposable
         if (_tokens.TryGetValue(scope, out var token))
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = SendOnce(request, path);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || request.Headers.Authorization is not null)
+        // A 401 on /v2/ (no repository) already says the registry is there: ping needs no token.
+        if (response.StatusCode != HttpStatusCode.Unauthorized || request.Headers.Authorization is not null || repo is null)
             return response;
         var challenge = response.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
         if (challenge?.Parameter is null)
         {
-            if (repo is null)
-                return response;
             response.Dispose();
             throw new SolsticeException(ErrorCode.Unavailable, $"docker registry {_base}: {path} needs credentials, and only anonymous pulls are supported");
         }
@@ -137,7 +136,7 @@ public sealed class DockerRegistryClient : IDisposable
             retry.Headers.Accept.Add(accept);
         retry.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var second = SendOnce(retry, path);
-        if (second.StatusCode == HttpStatusCode.Unauthorized && repo is not null)
+        if (second.StatusCode == HttpStatusCode.Unauthorized)
         {
             second.Dispose();
             throw new SolsticeException(ErrorCode.Unavailable, $"docker registry {_base}: {path}: access denied with an anonymous token");

@@ -12,6 +12,9 @@ namespace Solstice.Cli.Commands.Imgadm;
 /// </summary>
 public static class CreateCommand
 {
+    // Manifest fields that are strings: "version=1.2" must not become the number 1.2.
+    private static readonly HashSet<string> s_stringFields = ["name", "version", "description", "homepage", "eula", "os", "type", "owner", "uuid", "origin"];
+
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "q", "mocP");
@@ -25,7 +28,8 @@ public static class CreateCommand
             int eq = pair.IndexOf('=');
             if (eq <= 0)
                 throw new UsageException($"create: '{pair}' is not field=value");
-            fields[pair[..eq]] = ParseValue(pair[(eq + 1)..]);
+            string field = pair[..eq], value = pair[(eq + 1)..];
+            fields[field] = s_stringFields.Contains(field) ? JsonValue.Create(value) : ParseValue(value);
         }
         RefuseIfRunning(vm, context);
         var store = ImgadmTool.OpenStore(context, a.Value('P'));
