@@ -14,7 +14,7 @@ namespace Solstice.TestKit;
 public sealed class OciImageBuilder
 {
     private static readonly DateTimeOffset s_mtime = new(2024, 3, 4, 5, 6, 7, TimeSpan.Zero);
-    private readonly List<List<(string Name, string? Content, TarEntryType Type, string? Link)>> _layers = [];
+    private readonly List<List<(string Name, byte[]? Content, TarEntryType Type, string? Link, UnixFileMode Mode)>> _layers = [];
 
     public JsonObject RuntimeConfig { get; } = new()
     {
@@ -33,21 +33,23 @@ public sealed class OciImageBuilder
         return this;
     }
 
-    public OciImageBuilder Directory(string name) => Add(name, null, TarEntryType.Directory, null);
+    public OciImageBuilder Directory(string name) => Add(name, null, TarEntryType.Directory, null, (UnixFileMode)0x1ED);
 
-    public OciImageBuilder File(string name, string content) => Add(name, content, TarEntryType.RegularFile, null);
+    public OciImageBuilder File(string name, string content) => Add(name, Encoding.UTF8.GetBytes(content), TarEntryType.RegularFile, null, (UnixFileMode)0x1A4);
 
-    public OciImageBuilder Symlink(string name, string target) => Add(name, null, TarEntryType.SymbolicLink, target);
+    public OciImageBuilder File(string name, byte[] content, UnixFileMode mode) => Add(name, content, TarEntryType.RegularFile, null, mode);
+
+    public OciImageBuilder Symlink(string name, string target) => Add(name, null, TarEntryType.SymbolicLink, target, (UnixFileMode)0x1FF);
 
     public OciImageBuilder Whiteout(string directory, string name) => File($"{directory.TrimEnd('/')}/.wh.{name}", "");
 
     public OciImageBuilder Opaque(string directory) => File($"{directory.TrimEnd('/')}/.wh..wh..opq", "");
 
-    private OciImageBuilder Add(string name, string? content, TarEntryType type, string? link)
+    private OciImageBuilder Add(string name, byte[]? content, TarEntryType type, string? link, UnixFileMode mode)
     {
         if (_layers.Count == 0)
             Layer();
-        _layers[^1].Add((name, content, type, link));
+        _layers[^1].Add((name, content, type, link, mode));
         return this;
     }
 
@@ -145,22 +147,23 @@ public sealed class OciImageBuilder
     private static void WriteFile(TarWriter writer, string name, byte[] data) =>
         writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { Mode = (UnixFileMode)0x1A4, DataStream = new MemoryStream(data) });
 
-    private static byte[] Tar(List<(string Name, string? Content, TarEntryType Type, string? Link)> entries)
+    private static byte[] Tar(List<(string Name, byte[]? Content, TarEntryType Type, string? Link, UnixFileMode Mode)> entries)
     {
         var buffer = new MemoryStream();
         using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var (name, content, type, link) in entries)
+            foreach (var (name, content, type, link, mode) in entries)
             {
-                var entry = new PaxTarEntry(type, name)
+                // Fixed times (atime and ctime too), so building the same image twice gives the same digests.
+                var entry = new PaxTarEntry(type, name, new Dictionary<string, string> { ["atime"] = "1709528767", ["ctime"] = "1709528767" })
                 {
-                    Mode = type == TarEntryType.Directory ? (UnixFileMode)0x1ED : (UnixFileMode)0x1A4,
+                    Mode = mode,
                     ModificationTime = s_mtime,
                 };
                 if (link is not null)
                     entry.LinkName = link;
                 if (content is not null)
-                    entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content));
+                    entry.DataStream = new MemoryStream(content);
                 writer.WriteEntry(entry);
             }
         }
