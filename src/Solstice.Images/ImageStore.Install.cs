@@ -14,6 +14,9 @@ public sealed record InstallOptions
     /// <summary>Move the file into the store as FileOf(uuid) (it is staged on the pool, so this is a rename).</summary>
     public bool KeepFile { get; init; }
 
+    /// <summary>Copy the file into the store as FileOf(uuid) while verifying it (for files that stay where they are).</summary>
+    public bool KeepCopy { get; init; }
+
     /// <summary>The caller checked size and SHA-1 while writing the file; skip the second read.</summary>
     public bool Verified { get; init; }
 
@@ -35,7 +38,7 @@ public sealed partial class ImageStore
         {
             throw new SolsticeException(ErrorCode.NotFound, $"image manifest {manifestPath}: {ex.Message}", ex);
         }
-        return Install(ImageManifest.Parse(text, manifestPath), filePath);
+        return Install(ImageManifest.Parse(text, manifestPath), filePath, new InstallOptions { KeepCopy = true });
     }
 
     /// <summary>
@@ -59,14 +62,20 @@ public sealed partial class ImageStore
                 $"image {uuid}: origin image {required} is not installed on pool '{Pool.Name}' (import or install it first)");
 
         using var file = OpenImageFile(uuid, filePath);
+        using var revert = new Reverter();
+        string? copy = null;
+        if (options.KeepCopy && !options.KeepFile)
+        {
+            copy = NewPartialPath(uuid);
+            revert.Add("remove copy", () => File.Delete(copy));
+        }
         if (options.Verified)
             CheckSize(manifest, file);
         else
-            Verify(manifest, file);
+            Verify(manifest, file, copy);
 
         EnsureIndexDataset();
         var dataset = DatasetOf(uuid);
-        using var revert = new Reverter();
         bool complete = Pool.Exists(dataset) && Pool.Exists(SnapshotOf(uuid));
         if (!complete)
         {
@@ -85,9 +94,9 @@ public sealed partial class ImageStore
         }
         try
         {
-            if (options.KeepFile)
+            if (options.KeepFile || copy is not null)
             {
-                File.Move(filePath, FileOf(uuid), overwrite: true);
+                File.Move(copy ?? filePath, FileOf(uuid), overwrite: true);
                 revert.Add("remove kept file", () => File.Delete(FileOf(uuid)));
             }
             AtomicFile.Write(IndexPath(uuid), System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString() + "\n"));
@@ -120,14 +129,19 @@ public sealed partial class ImageStore
                 $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
     }
 
-    private static void Verify(ImageManifest manifest, FileStream file)
+    /// <summary>Checks size and SHA-1 in one read, writing a copy to copyTo on the way when asked.</summary>
+    private static void Verify(ImageManifest manifest, FileStream file, string? copyTo)
     {
         CheckSize(manifest, file);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         byte[] buffer = new byte[1 << 17];
         int read;
         while ((read = file.Read(buffer)) > 0)
+        {
             hash.AppendData(buffer, 0, read);
+            copy?.Write(buffer, 0, read);
+        }
         string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (sha1 != manifest.File.Sha1)
             throw new SolsticeException(ErrorCode.InvalidArgument,

@@ -49,6 +49,8 @@ public sealed class ImageStoreTests : IDisposable
         Assert.Equal("test\n", File.ReadAllText(_dir.Combine("zones", uuid, "root", "etc", "hostname")));
         Assert.True(_store.Exists(image.Uuid));
         Assert.Equal([$"{uuid}.json"], Directory.GetFiles(_store.IndexDirectory, "*.json").Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllBytes(image.FilePath), File.ReadAllBytes(_store.FileOf(image.Uuid)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_store.PartialDirectory));
         var stored = _store.Get(image.Uuid);
         Assert.Equal("test", stored.Manifest.Json["tags"]!["role"]!.GetValue<string>());
         Assert.Equal("zones", stored.Pool);

@@ -30,8 +30,6 @@ public sealed class ImgapiNodeTests(ITestOutputHelper output)
         var image = new TestImageBuilder { Name = "from-a" }.Rootfs().File("./etc/owned", "x", uid: 1000, gid: 1000)
             .File("./bin/suid", "s", (UnixFileMode)0x9ED).Write(Path.Combine(a.Directory, "files"));
         storeA.Install(image.ManifestPath, image.FilePath);
-        // Keep the file so A can serve it: installs from local files do not keep it.
-        File.Copy(image.FilePath, storeA.FileOf(image.Uuid));
 
         using var serverA = new ImgapiServer(storeA, new IPEndPoint(IPAddress.Loopback, 0));
         serverA.Start();
