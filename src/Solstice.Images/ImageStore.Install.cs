@@ -61,7 +61,7 @@ public sealed partial class ImageStore
             throw new SolsticeException(ErrorCode.NotFound,
                 $"image {uuid}: origin image {required} is not installed on pool '{Pool.Name}' (import or install it first)");
 
-        using var file = OpenImageFile(uuid, filePath);
+        using var source = OpenImageFile(uuid, filePath);
         using var revert = new Reverter();
         string? copy = null;
         if (options.KeepCopy && !options.KeepFile)
@@ -69,10 +69,15 @@ public sealed partial class ImageStore
             copy = NewPartialPath(uuid);
             revert.Add("remove copy", () => File.Delete(copy));
         }
+        // A reflink when the file is on the pool's filesystem, then read in its place (what is verified
+        // is what is extracted and kept); otherwise the copy is written while verifying.
+        bool cloned = copy is not null && Reflink.TryClone(source, copy);
+        using var clone = cloned ? OpenImageFile(uuid, copy!) : null;
+        var file = clone ?? source;
         if (options.Verified)
             CheckSize(manifest, file);
         else
-            Verify(manifest, file, copy);
+            Verify(manifest, file, cloned ? null : copy);
 
         EnsureIndexDataset();
         var dataset = DatasetOf(uuid);

@@ -33,8 +33,18 @@ public static class ListCommand
         string[] columns = Split(a.Value('o') ?? DefaultColumns, "-o");
         string[] sort = Split(a.Value('s') ?? DefaultSort, "-s");
         var filters = a.Positional.Select(ParseFilter).ToList();
+        // One scan per manifest for the plain top-level fields the columns, sort and filters use.
+        var plan = columns.Concat(sort.Select(f => f.TrimStart('-'))).Concat(filters.Select(f => f.Field))
+            .Select(f => f is "published" or "published_date" or "pub" ? "published_at" : f)
+            .Where(f => !f.Contains('.') && f is not ("zpool" or "source" or "size" or "clones")).Distinct().ToList();
+        var utf8 = plan.Select(System.Text.Encoding.UTF8.GetBytes).ToList();
+        foreach (var row in rows)
+            row.Prefetch(plan, utf8);
         rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
-        rows.Sort((x, y) => Compare(x, y, sort));
+        var fields = sort.Select(s => (Field: s.TrimStart('-'), Descending: s.StartsWith('-'))).ToArray();
+        var keyed = rows.Select(r => (Row: r, Keys: fields.Select(f => Key(r.RawValue(f.Field))).ToArray())).ToList();
+        keyed.Sort((x, y) => Compare(x.Keys, y.Keys, fields));
+        rows = keyed.Select(k => k.Row).ToList();
 
         if (a.Has('j'))
         {
@@ -74,19 +84,21 @@ public static class ListCommand
         return fields;
     }
 
-    private static int Compare(Row x, Row y, string[] sort)
+    private static (string? Text, decimal? Number) Key(string? text) =>
+        (text, text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal n) ? n : null);
+
+    /// <summary>Missing values sort first; two numbers compare as numbers, anything else ordinally.</summary>
+    private static int Compare((string? Text, decimal? Number)[] x, (string? Text, decimal? Number)[] y, (string Field, bool Descending)[] fields)
     {
-        foreach (string spec in sort)
+        for (int i = 0; i < fields.Length; i++)
         {
-            bool descending = spec.StartsWith('-');
-            string field = descending ? spec[1..] : spec;
-            var (a, na) = x.SortKey(field);
-            var (b, nb) = y.SortKey(field);
+            var (a, na) = x[i];
+            var (b, nb) = y[i];
             int result = a is null || b is null ? (a is null).CompareTo(b is null)
                 : na is { } da && nb is { } db ? da.CompareTo(db)
                 : string.CompareOrdinal(a, b);
             if (result != 0)
-                return descending ? -result : result;
+                return fields[i].Descending ? -result : result;
         }
         return 0;
     }
@@ -109,7 +121,7 @@ public static class ListCommand
     /// <summary>One image: installed (with its store) or available from a source (with the source URL).</summary>
     internal sealed class Row(IndexedImage image, ImageStore? store, string? source)
     {
-        private readonly Dictionary<string, (string?, decimal?)> _keys = new(StringComparer.Ordinal);
+        private Dictionary<string, string?>? _top;
 
         public IndexedImage Image { get; } = image;
 
@@ -117,15 +129,17 @@ public static class ListCommand
 
         public string Value(string field) => RawValue(field) ?? "-";
 
-        /// <summary>The field as text and, when it reads as a number, as a number: computed once per field.</summary>
-        public (string? Text, decimal? Number) SortKey(string field)
+        /// <summary>Reads the plain top-level fields in one pass; the rest are looked up through the parsed manifest.</summary>
+        public void Prefetch(IReadOnlyList<string> names, IReadOnlyList<byte[]> utf8)
         {
-            if (!_keys.TryGetValue(field, out var key))
+            var complex = new bool[names.Count];
+            var values = Image.TopLevel(utf8, complex);
+            _top = new Dictionary<string, string?>(names.Count, StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
             {
-                string? text = RawValue(field);
-                _keys[field] = key = (text, text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal n) ? n : null);
+                if (!complex[i])
+                    _top[names[i]] = values[i];
             }
-            return key;
         }
 
         /// <summary>The field as text, or null when the image does not have it.</summary>
@@ -142,19 +156,28 @@ public static class ListCommand
                 case "clones":
                     return store?.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
                 case "published":
-                    return Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                    return Canonical(Lookup("published_at")) is { } at ? at[..19] + "Z"
+                        : Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 case "published_date" or "pub":
-                    return Published()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return Canonical(Lookup("published_at")) is { } day ? day[..10]
+                        : Published()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             }
             return Lookup(field);
         }
 
+        /// <summary>published_at when already in UTC as YYYY-MM-DDTHH:MM:SS[.fff]Z: cut, not parsed.</summary>
+        private static string? Canonical(string? text) =>
+            text is { Length: >= 20 } && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':'
+                && text[^1] == 'Z' && (text.Length == 20 || text[19] == '.') ? text : null;
+
         private DateTimeOffset? Published() =>
-            Image.String("published_at") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+            Lookup("published_at") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : null;
 
         private string? Lookup(string path)
         {
+            if (_top is not null && _top.TryGetValue(path, out var top))
+                return top;
             var node = Image.Root;
             foreach (string part in path.Split('.'))
             {
