@@ -187,7 +187,7 @@ public static class ImageBenchmarks
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)}: exit {process.ExitCode}: {error.Result}");
+            throw new InvalidOperationException($"{tool} {string.Join(' ', args)}: exit {process.ExitCode}: {error.GetAwaiter().GetResult()}");
         return output;
     }
 

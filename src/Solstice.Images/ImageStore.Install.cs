@@ -54,6 +54,12 @@ public sealed partial class ImageStore
         options ??= new InstallOptions();
         Guid uuid = manifest.Uuid;
         using var held = options.Locked ? null : Lock(uuid);
+        // The manifest of this uuid is written only under its lock: a temp file of it now is a killed write's.
+        if (Directory.Exists(IndexDirectory))
+        {
+            foreach (string stale in Directory.EnumerateFiles(IndexDirectory, $".{Key(uuid)}.json.*.tmp"))
+                File.Delete(stale);
+        }
         if (File.Exists(IndexPath(uuid)))
             throw new SolsticeException(ErrorCode.AlreadyExists, $"image {uuid} is already installed on pool '{Pool.Name}'");
         Guid? origin = manifest.Origin is { } o ? Guid.ParseExact(o, "D") : null;

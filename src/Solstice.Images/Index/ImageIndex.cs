@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 using Solstice.Linux;
 
@@ -106,7 +107,7 @@ public sealed class ImageIndex(string directory)
             lines++;
             var line = memory[start..end];
             start = end + 1;
-            if (line.Length < 37 || !Guid.TryParseExact(Encoding.ASCII.GetString(line.Span.Slice(1, 36)), "D", out var uuid))
+            if (line.Length < 37 || !Utf8Parser.TryParse(line.Span.Slice(1, 36), out Guid uuid, out int consumed, 'D') || consumed != 36)
                 continue;
             if (line.Span[0] == (byte)'-')
                 entries.Remove(uuid);
@@ -139,6 +140,9 @@ public sealed class ImageIndex(string directory)
             using var held = FileLock.TryAcquire(Path.Combine(Directory, LockFileName));
             if (held is null)
                 return;
+            // Rewrites happen only under the lock: a temp file seen now was left by a killed one.
+            foreach (string stale in System.IO.Directory.EnumerateFiles(Directory, $".{CacheFileName}.*.tmp"))
+                File.Delete(stale);
             using var buffer = new MemoryStream();
             foreach (var (uuid, json) in entries)
             {

@@ -35,7 +35,8 @@ public sealed class IndexedImage(Guid uuid, ReadOnlyMemory<byte> json, string po
         var reader = new Utf8JsonReader(Json.Span);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             return values;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        int found = 0;
+        while (found < names.Count && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int index = -1;
             for (int i = 0; i < names.Count && index < 0; i++)
@@ -49,6 +50,7 @@ public sealed class IndexedImage(Guid uuid, ReadOnlyMemory<byte> json, string po
                 reader.Skip();
                 continue;
             }
+            found++;
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:

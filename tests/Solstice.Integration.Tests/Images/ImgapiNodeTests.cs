@@ -139,7 +139,7 @@ public sealed class ImgapiNodeTests(ITestOutputHelper output)
             return;
         }
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "import did not finish");
-        Assert.True(process.ExitCode == 0, $"import failed: {error.Result}{output.Result}");
+        Assert.True(process.ExitCode == 0, $"import failed: {error.GetAwaiter().GetResult()}{output.GetAwaiter().GetResult()}");
     }
 
     private sealed class TrickleStream(byte[] data) : ReadOnlyStream

@@ -38,8 +38,9 @@ public static class ListCommand
             .Select(f => f is "published" or "published_date" or "pub" ? "published_at" : f)
             .Where(f => !f.Contains('.') && f is not ("zpool" or "source" or "size" or "clones")).Distinct().ToList();
         var utf8 = plan.Select(System.Text.Encoding.UTF8.GetBytes).ToList();
+        var slots = plan.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         foreach (var row in rows)
-            row.Prefetch(plan, utf8);
+            row.Prefetch(slots, utf8);
         rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
         var fields = sort.Select(s => (Field: s.TrimStart('-'), Descending: s.StartsWith('-'))).ToArray();
         var keyed = rows.Select(r => (Row: r, Keys: fields.Select(f => Key(r.RawValue(f.Field))).ToArray())).ToList();
@@ -121,7 +122,9 @@ public static class ListCommand
     /// <summary>One image: installed (with its store) or available from a source (with the source URL).</summary>
     internal sealed class Row(IndexedImage image, ImageStore? store, string? source)
     {
-        private Dictionary<string, string?>? _top;
+        private IReadOnlyDictionary<string, int>? _slots;
+        private string?[] _values = [];
+        private bool[] _complex = [];
 
         public IndexedImage Image { get; } = image;
 
@@ -130,16 +133,11 @@ public static class ListCommand
         public string Value(string field) => RawValue(field) ?? "-";
 
         /// <summary>Reads the plain top-level fields in one pass; the rest are looked up through the parsed manifest.</summary>
-        public void Prefetch(IReadOnlyList<string> names, IReadOnlyList<byte[]> utf8)
+        public void Prefetch(IReadOnlyDictionary<string, int> slots, IReadOnlyList<byte[]> utf8)
         {
-            var complex = new bool[names.Count];
-            var values = Image.TopLevel(utf8, complex);
-            _top = new Dictionary<string, string?>(names.Count, StringComparer.Ordinal);
-            for (int i = 0; i < names.Count; i++)
-            {
-                if (!complex[i])
-                    _top[names[i]] = values[i];
-            }
+            _slots = slots;
+            _complex = new bool[utf8.Count];
+            _values = Image.TopLevel(utf8, _complex);
         }
 
         /// <summary>The field as text, or null when the image does not have it.</summary>
@@ -176,8 +174,8 @@ public static class ListCommand
 
         private string? Lookup(string path)
         {
-            if (_top is not null && _top.TryGetValue(path, out var top))
-                return top;
+            if (_slots is not null && _slots.TryGetValue(path, out int slot) && !_complex[slot])
+                return _values[slot];
             var node = Image.Root;
             foreach (string part in path.Split('.'))
             {
