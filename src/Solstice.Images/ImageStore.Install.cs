@@ -146,7 +146,7 @@ public sealed partial class ImageStore
         CheckSize(manifest, file);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
         using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-        byte[] buffer = new byte[1 << 17];
+        byte[] buffer = new byte[1 << 20];
         int read;
         while ((read = file.Read(buffer)) > 0)
         {

@@ -83,10 +83,11 @@ public sealed partial class SafeTarExtractor : IDisposable
             Whiteout(entry.Name, path);
             return;
         }
-        string joined = string.Join('/', path);
-        _written.Add(joined);
+        if (_layer)
+            _written.Add(string.Join('/', path));
         if (entry.EntryType == TarEntryType.Directory)
         {
+            string joined = string.Join('/', path);
             if (path.Length > 0)
             {
                 using var parent = OpenDirectory(entry.Name, path[..^1], create: true);

@@ -21,6 +21,7 @@ namespace Solstice.Images.Imgapi;
 public sealed class ImgapiServer : IDisposable
 {
     public const string Version = "4.0.0";
+    private const int MaxManifestBytes = 1 << 20;
     private readonly ImageStore _store;
     private readonly HttpServer _http;
 
@@ -177,7 +178,17 @@ public sealed class ImgapiServer : IDisposable
     /// <summary>POST /images (uuid assigned when absent) or POST /images/:uuid?action=import: stage an unactivated manifest.</summary>
     private HttpResponse Stage(HttpRequest request, Guid? uuid)
     {
-        if (JsonNode.Parse(request.Body) is not JsonObject manifest)
+        using var body = new MemoryStream();
+        byte[] buffer = new byte[1 << 16];
+        int read;
+        while ((read = request.Body.Read(buffer)) > 0)
+        {
+            body.Write(buffer, 0, read);
+            if (body.Length > MaxManifestBytes)
+                return Error(413, "PayloadTooLarge", $"a manifest is at most {MaxManifestBytes} bytes");
+        }
+        body.Position = 0;
+        if (JsonNode.Parse(body) is not JsonObject manifest)
             return Error(422, "ValidationFailed", "the body must be a manifest object");
         if (uuid is { } given)
         {
