@@ -2,7 +2,7 @@
 # Installs the Debian packages Solstice needs at run and test time (root, Debian 12).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(btrfs-progs runc nftables iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates)
+packages=(btrfs-progs runc nftables iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

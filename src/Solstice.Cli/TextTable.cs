@@ -20,6 +20,8 @@ public static class TextTable
         int[] widths = new int[headers.Count];
         for (int c = 0; c < headers.Count; c++)
             widths[c] = Math.Max(headers[c].Length, rows.Count == 0 ? 0 : rows.Max(r => r[c].Length));
+        // Sized up front: a listing of thousands of rows would otherwise grow the builder block by block.
+        text.EnsureCapacity((rows.Count + 1) * (widths.Sum() + 2 * widths.Length + 1));
         AppendLine(text, headers, widths, rightAligned);
         foreach (var row in rows)
             AppendLine(text, row, widths, rightAligned);
@@ -28,14 +30,23 @@ public static class TextTable
 
     private static void AppendLine(StringBuilder text, IReadOnlyList<string> cells, int[] widths, IReadOnlySet<int>? rightAligned)
     {
-        var line = new StringBuilder();
+        int start = text.Length;
         for (int c = 0; c < cells.Count; c++)
         {
             if (c > 0)
-                line.Append("  ");
+                text.Append("  ");
             bool right = rightAligned?.Contains(c) == true;
-            line.Append(right ? cells[c].PadLeft(widths[c]) : cells[c].PadRight(widths[c]));
+            int pad = widths[c] - cells[c].Length;
+            if (right && pad > 0)
+                text.Append(' ', pad);
+            text.Append(cells[c]);
+            if (!right && pad > 0)
+                text.Append(' ', pad);
         }
-        text.Append(line.ToString().TrimEnd()).Append('\n');
+        int end = text.Length;
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+            end--;
+        text.Length = end;
+        text.Append('\n');
     }
 }

@@ -16,6 +16,24 @@ public static class ImageJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static readonly JsonWriterOptions s_compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>One line, no indentation, same escaping: the form kept in the index cache.</summary>
+    public static byte[] SerializeCompactUtf8(JsonNode node)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, s_compact))
+            node.WriteTo(writer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Writes an already-parsed element indented, as imgadm prints JSON.</summary>
+    public static void WriteIndented(Stream output, Action<Utf8JsonWriter> write)
+    {
+        using var writer = new Utf8JsonWriter(output, s_options);
+        write(writer);
+    }
+
     public static string Serialize(JsonNode node)
     {
         using var buffer = new MemoryStream();

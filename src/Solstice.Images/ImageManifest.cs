@@ -143,6 +143,10 @@ public sealed partial class ImageManifest
             && (owner.GetValueKind() != JsonValueKind.String || !Guid.TryParseExact(owner.GetValue<string>(), "D", out _)))
             errors.Add(new("owner", "must be a UUID"));
 
+        if (json.TryGetPropertyValue("origin", out var origin) && origin is not null
+            && (origin.GetValueKind() != JsonValueKind.String || !Guid.TryParseExact(origin.GetValue<string>(), "D", out _)))
+            errors.Add(new("origin", "must be a UUID"));
+
         ValidateFiles(json, errors);
         return errors;
     }

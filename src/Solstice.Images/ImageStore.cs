@@ -1,10 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Solstice.Core;
-using Solstice.Images.Archive;
-using Solstice.Images.Compression;
+using Solstice.Images.Index;
 using Solstice.Linux;
-using Solstice.Linux.Interop;
 using Solstice.Storage;
 
 namespace Solstice.Images;
@@ -13,15 +9,18 @@ namespace Solstice.Images;
 /// Installed images on one pool, laid out as SmartOS does: image &lt;uuid&gt; is the dataset
 /// &lt;pool&gt;/&lt;uuid&gt; with snapshot @final (what instances clone), its rootfs in the dataset's
 /// root/ directory. The manifest of each installed image is kept in the &lt;pool&gt;/images dataset
-/// as &lt;uuid&gt;.json, written last and atomically: an index entry means a complete image, and
-/// listing reads only that directory, never the pool.
+/// as &lt;uuid&gt;.json, written last and atomically: an index entry means a complete image. Listing
+/// reads the index cache (ImageIndex), never the pool. Beside the index: &lt;uuid&gt;.file, the
+/// image file as imported (kept so the node can serve it over IMGAPI), .locks/ (one flock per
+/// uuid, serialising installs of that uuid) and .partial/ (downloads in progress).
 /// </summary>
-public sealed class ImageStore
+public sealed partial class ImageStore
 {
     public const string FinalSnapshot = "final";
     public const string IndexDataset = "images";
     public const string RootDirectory = "root";
 
+    private static readonly TimeSpan s_lockTimeout = TimeSpan.FromMinutes(30);
     private readonly bool _preserveOwnership;
 
     /// <param name="preserveOwnership">Apply the tarball's uid/gid; defaults to whether the process is root.</param>
@@ -29,11 +28,19 @@ public sealed class ImageStore
     {
         Pool = pool;
         _preserveOwnership = preserveOwnership ?? Environment.IsPrivilegedProcess;
+        Index = new ImageIndex(IndexDirectory);
     }
 
     public StoragePool Pool { get; }
 
+    public ImageIndex Index { get; }
+
     public string IndexDirectory => Pool.PathOf(Pool.Root.Child(IndexDataset));
+
+    /// <summary>Where downloads and uploads are staged before install: on the pool, so the final move is a rename.</summary>
+    public string PartialDirectory => Path.Combine(IndexDirectory, ".partial");
+
+    private string LocksDirectory => Path.Combine(IndexDirectory, ".locks");
 
     public DatasetName DatasetOf(Guid uuid) => Pool.Root.Child(Key(uuid));
 
@@ -42,7 +49,10 @@ public sealed class ImageStore
     /// <summary>The image's rootfs directory, /zones/&lt;uuid&gt;/root for the default pool.</summary>
     public string RootOf(Guid uuid) => Path.Combine(Pool.PathOf(DatasetOf(uuid)), RootDirectory);
 
-    private string IndexPath(Guid uuid) => Path.Combine(IndexDirectory, Key(uuid) + ".json");
+    /// <summary>The image file kept from its import, when there is one.</summary>
+    public string FileOf(Guid uuid) => Path.Combine(IndexDirectory, Key(uuid) + ".file");
+
+    private string IndexPath(Guid uuid) => Index.ManifestPath(uuid);
 
     private static string Key(Guid uuid) => uuid.ToString("D");
 
@@ -61,76 +71,66 @@ public sealed class ImageStore
     public InstalledImage Get(Guid uuid) => Find(uuid) ?? throw new ImageNotInstalledException(uuid, Pool.Name);
 
     /// <summary>Every image in the index, oldest published first, then by name (imgadm's default sort).</summary>
-    public IReadOnlyList<InstalledImage> List()
-    {
-        if (!Directory.Exists(IndexDirectory))
-            return [];
-        var images = new List<InstalledImage>();
-        foreach (string path in Directory.EnumerateFiles(IndexDirectory, "*.json"))
-        {
-            string file = Path.GetFileName(path);
-            if (file.StartsWith('.'))
-                continue;
-            // A file that is not a manifest for its own uuid was not written by Install; skip it.
-            if (ImageManifest.TryParse(File.ReadAllText(path)) is { } manifest && file == Key(manifest.Uuid) + ".json")
-                images.Add(new InstalledImage(manifest, Pool.Name));
-        }
-        return images
+    public IReadOnlyList<InstalledImage> List() =>
+        ListIndexed().Select(i => i.ToInstalled())
             .OrderBy(i => i.Manifest.PublishedAt ?? "", StringComparer.Ordinal)
             .ThenBy(i => i.Manifest.Name, StringComparer.Ordinal)
             .ThenBy(i => i.Manifest.Version, StringComparer.Ordinal)
             .ToList();
-    }
+
+    /// <summary>Every image in the index as raw manifests, unsorted: the fast path for listing many images.</summary>
+    public IReadOnlyList<IndexedImage> ListIndexed() =>
+        Index.Load().Select(e => new IndexedImage(e.Key, e.Value, Pool.Name)).ToList();
 
     /// <summary>
-    /// Installs the image file described by the manifest. The file's size and SHA-1 are checked
-    /// before anything is created; any failure after that removes the dataset again, and the index
-    /// entry is written only once the @final snapshot exists.
+    /// Takes the per-uuid lock that every install, import and delete of that uuid holds. waiting is
+    /// called once if another process holds it.
     /// </summary>
-    public InstalledImage Install(string manifestPath, string filePath)
+    public FileLock Lock(Guid uuid, Action? waiting = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(manifestPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SolsticeException(ErrorCode.NotFound, $"image manifest {manifestPath}: {ex.Message}", ex);
-        }
-        var manifest = ImageManifest.Parse(text, manifestPath);
-        Guid uuid = manifest.Uuid;
-        if (manifest.Origin is not null)
-            throw new SolsticeException(ErrorCode.NotSupported, $"image {uuid}: incremental images (origin {manifest.Origin}) are not supported");
-        if (File.Exists(IndexPath(uuid)))
-            throw new SolsticeException(ErrorCode.AlreadyExists, $"image {uuid} is already installed on pool '{Pool.Name}'");
-        if (Pool.Exists(DatasetOf(uuid)))
-            throw new SolsticeException(ErrorCode.AlreadyExists,
-                $"image {uuid}: dataset '{DatasetOf(uuid)}' already exists but is not an installed image (remove it with 'imgadm delete {uuid}')");
-
-        using var file = OpenImageFile(uuid, filePath);
-        Verify(manifest, file);
-
         EnsureIndexDataset();
-        var dataset = DatasetOf(uuid);
-        using var revert = new Reverter();
-        Pool.Create(dataset);
-        revert.Add($"destroy {dataset}", () => Pool.Destroy(dataset, recursive: true));
-        string root = RootOf(uuid);
-        Directory.CreateDirectory(root);
-        file.Position = 0;
-        Extract(manifest, file, root);
-        Pool.Snapshot(SnapshotOf(uuid));
+        Directory.CreateDirectory(LocksDirectory);
         try
         {
-            AtomicFile.Write(IndexPath(uuid), Encoding.UTF8.GetBytes(manifest.ToJsonString() + "\n"));
+            return FileLock.Acquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"), s_lockTimeout, waiting);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (TimeoutException ex)
         {
-            throw new SolsticeException(ErrorCode.BackendFailed, $"image {uuid}: cannot write index entry {IndexPath(uuid)}: {ex.Message}", ex);
+            throw new SolsticeException(ErrorCode.Conflict, $"image {uuid}: another import or delete of it is still running ({ex.Message})", ex);
         }
-        revert.Success();
-        return new InstalledImage(manifest, Pool.Name);
+    }
+
+    /// <summary>Removes files staged by interrupted imports: those whose uuid nobody holds locked now.</summary>
+    public void CleanStaleFiles()
+    {
+        if (!Directory.Exists(PartialDirectory))
+            return;
+        foreach (string path in Directory.EnumerateFileSystemEntries(PartialDirectory))
+        {
+            string name = Path.GetFileName(path);
+            if (name.Length < 36 || !Guid.TryParseExact(name[..36], "D", out var uuid))
+                continue;
+            Directory.CreateDirectory(LocksDirectory);
+            using var held = FileLock.TryAcquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"));
+            if (held is null)
+                continue;
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            else
+                File.Delete(path);
+        }
+    }
+
+    /// <summary>A new staging path for uuid's file (under the caller's lock).</summary>
+    public string NewPartialPath(Guid uuid)
+    {
+        EnsureIndexDataset();
+        Directory.CreateDirectory(PartialDirectory);
+        foreach (string stale in Directory.EnumerateFiles(PartialDirectory, Key(uuid) + ".*"))
+            File.Delete(stale);
+        foreach (string stale in Directory.EnumerateDirectories(PartialDirectory, Key(uuid) + ".*"))
+            Directory.Delete(stale, recursive: true);
+        return Path.Combine(PartialDirectory, $"{Key(uuid)}.{Environment.ProcessId}.file");
     }
 
     /// <summary>
@@ -141,6 +141,9 @@ public sealed class ImageStore
     public void Delete(Guid uuid)
     {
         var dataset = DatasetOf(uuid);
+        if (!File.Exists(IndexPath(uuid)) && !Pool.Exists(dataset))
+            throw new ImageNotInstalledException(uuid, Pool.Name);
+        using var held = Lock(uuid);
         bool indexed = File.Exists(IndexPath(uuid));
         bool hasDataset = Pool.Exists(dataset);
         if (!indexed && !hasDataset)
@@ -151,9 +154,11 @@ public sealed class ImageStore
                 $"image {uuid} has {clones.Count} dependent clone(s): {string.Join(", ", clones)}");
         if (indexed)
         {
+            Index.Removed(uuid);
             File.Delete(IndexPath(uuid));
             AtomicFile.SyncDirectory(IndexDirectory);
         }
+        File.Delete(FileOf(uuid));
         if (hasDataset)
             Pool.Destroy(dataset, recursive: true);
     }
@@ -182,63 +187,5 @@ public sealed class ImageStore
         var index = Pool.Root.Child(IndexDataset);
         if (!Pool.Exists(index))
             Pool.Create(index);
-    }
-
-    private static FileStream OpenImageFile(Guid uuid, string filePath)
-    {
-        try
-        {
-            return new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SolsticeException(ErrorCode.NotFound, $"image {uuid}: cannot open image file {filePath}: {ex.Message}", ex);
-        }
-    }
-
-    private static void Verify(ImageManifest manifest, FileStream file)
-    {
-        long size = file.Length;
-        if (size != manifest.File.Size)
-            throw new SolsticeException(ErrorCode.InvalidArgument,
-                $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {size} ({file.Name})");
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        byte[] buffer = new byte[1 << 17];
-        int read;
-        while ((read = file.Read(buffer)) > 0)
-            hash.AppendData(buffer, 0, read);
-        string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (sha1 != manifest.File.Sha1)
-            throw new SolsticeException(ErrorCode.InvalidArgument,
-                $"image {manifest.Uuid}: sha1 mismatch: expected {manifest.File.Sha1}, got {sha1} ({file.Name})");
-    }
-
-    private void Extract(ImageManifest manifest, Stream file, string root)
-    {
-        Guid uuid = manifest.Uuid;
-        string compression = manifest.File.Compression;
-        try
-        {
-            using var data = Decompression.Open(file, compression);
-            SafeTarExtractor.Extract(data, root, _preserveOwnership);
-            // Read to the end: gzip checks its CRC there and a decompressor tool reports its exit status.
-            data.CopyTo(Stream.Null);
-        }
-        catch (ImageArchiveException ex)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {uuid}: refusing tarball {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {uuid}: corrupt {compression} tarball: {ex.Message}", ex);
-        }
-        catch (SyscallException ex) when (ex.Errno is Errno.ENOSPC or Errno.EDQUOT)
-        {
-            throw new SolsticeException(ErrorCode.QuotaExceeded, $"image {uuid}: out of space extracting into {root}: {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SolsticeException(ErrorCode.BackendFailed, $"image {uuid}: extracting into {root}: {ex.Message}", ex);
-        }
     }
 }

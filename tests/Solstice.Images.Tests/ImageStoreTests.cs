@@ -31,7 +31,8 @@ public sealed class ImageStoreTests : IDisposable
     private void AssertNothingInstalled()
     {
         Assert.Equal(s_layout, Datasets());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_store.IndexDirectory));
+        Assert.Empty(Directory.EnumerateFiles(_store.IndexDirectory, "*.json"));
+        Assert.Empty(Directory.EnumerateFiles(_store.IndexDirectory, "*.file"));
         Assert.Empty(_store.List());
     }
 
@@ -47,7 +48,9 @@ public sealed class ImageStoreTests : IDisposable
         Assert.Equal(_dir.Combine("zones", uuid, "root"), _store.RootOf(image.Uuid));
         Assert.Equal("test\n", File.ReadAllText(_dir.Combine("zones", uuid, "root", "etc", "hostname")));
         Assert.True(_store.Exists(image.Uuid));
-        Assert.Equal([$"{uuid}.json"], Directory.GetFiles(_store.IndexDirectory).Select(Path.GetFileName));
+        Assert.Equal([$"{uuid}.json"], Directory.GetFiles(_store.IndexDirectory, "*.json").Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllBytes(image.FilePath), File.ReadAllBytes(_store.FileOf(image.Uuid)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_store.PartialDirectory));
         var stored = _store.Get(image.Uuid);
         Assert.Equal("test", stored.Manifest.Json["tags"]!["role"]!.GetValue<string>());
         Assert.Equal("zones", stored.Pool);
@@ -124,27 +127,102 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_leftover_dataset_without_index_entry_blocks_install_until_deleted()
+    public void A_partial_dataset_left_by_an_interrupted_install_is_replaced()
     {
         var image = new TestImageBuilder().Rootfs().Write(_files);
         _pool.Create(_store.DatasetOf(image.Uuid));
-        var ex = Assert.Throws<SolsticeException>(() => _store.Install(image.ManifestPath, image.FilePath));
-        Assert.Contains("already exists but is not an installed image", ex.Message);
+        File.WriteAllText(Path.Combine(_pool.PathOf(_store.DatasetOf(image.Uuid)), "junk"), "x");
         Assert.False(_store.Exists(image.Uuid));
-        _store.Delete(image.Uuid);
         _store.Install(image.ManifestPath, image.FilePath);
         Assert.True(_store.Exists(image.Uuid));
+        Assert.False(File.Exists(Path.Combine(_pool.PathOf(_store.DatasetOf(image.Uuid)), "junk")));
     }
 
     [Fact]
-    public void Incremental_images_are_not_supported()
+    public void A_complete_dataset_missing_only_its_index_entry_is_adopted()
     {
         var image = new TestImageBuilder().Rootfs().Write(_files);
-        image.Manifest["origin"] = Guid.NewGuid().ToString();
+        _store.Install(image.ManifestPath, image.FilePath);
+        File.Delete(Path.Combine(_store.IndexDirectory, $"{image.Uuid}.json"));
+        Assert.Empty(_store.List());
+        _store.Install(image.ManifestPath, image.FilePath);
+        Assert.True(_store.Exists(image.Uuid));
+        Assert.Equal([image.Uuid], _store.List().Select(i => i.Uuid));
+    }
+
+    [Fact]
+    public void An_image_whose_origin_is_not_installed_installs_nothing()
+    {
+        var image = new TestImageBuilder().Rootfs().Write(_files);
+        var origin = Guid.NewGuid();
+        image.Manifest["origin"] = origin.ToString();
         image.SaveManifest();
         var ex = Assert.Throws<SolsticeException>(() => _store.Install(image.ManifestPath, image.FilePath));
-        Assert.Equal(ErrorCode.NotSupported, ex.Code);
+        Assert.Equal(ErrorCode.NotFound, ex.Code);
+        Assert.Equal($"image {image.Uuid}: origin image {origin} is not installed on pool 'zones' (import or install it first)", ex.Message);
         AssertNothingInstalled();
+    }
+
+    [Fact]
+    public void An_incremental_image_is_applied_over_its_origin_with_whiteouts()
+    {
+        var base_ = new TestImageBuilder().Rootfs().Directory("./var").Directory("./var/cache").File("./var/cache/a", "a")
+            .Directory("./opt").File("./opt/old", "old").Write(_files);
+        _store.Install(base_.ManifestPath, base_.FilePath);
+        var layer = new TestImageBuilder()
+            .File("./etc/hostname", "layer\n").File("./bin/.wh.tool2", "").File("./var/cache/.wh..wh..opq", "")
+            .File("./var/cache/b", "b").File("./opt", "now a file").Write(_files);
+        layer.Manifest["origin"] = base_.Uuid.ToString();
+        layer.SaveManifest();
+        _store.Install(layer.ManifestPath, layer.FilePath);
+
+        string root = _store.RootOf(layer.Uuid);
+        Assert.Equal("layer\n", File.ReadAllText(Path.Combine(root, "etc", "hostname")));
+        Assert.False(File.Exists(Path.Combine(root, "bin", "tool2")));
+        Assert.True(File.Exists(Path.Combine(root, "bin", "tool")));
+        Assert.Equal(["b"], Directory.GetFiles(Path.Combine(root, "var", "cache")).Select(Path.GetFileName));
+        Assert.Equal("now a file", File.ReadAllText(Path.Combine(root, "opt")));
+        Assert.Equal("test\n", File.ReadAllText(Path.Combine(_store.RootOf(base_.Uuid), "etc", "hostname")));
+        var refused = Assert.Throws<SolsticeException>(() => _store.Delete(base_.Uuid));
+        Assert.Contains($"zones/{layer.Uuid}", refused.Message);
+    }
+
+    [Fact]
+    public void The_index_cache_is_repaired_from_the_manifest_files()
+    {
+        var images = Enumerable.Range(0, 3).Select(i => new TestImageBuilder { Name = $"n{i}" }.Rootfs().Write(_files)).ToList();
+        foreach (var image in images)
+            _store.Install(image.ManifestPath, image.FilePath);
+        Assert.Equal(3, _store.ListIndexed().Count);
+        string cache = Path.Combine(_store.IndexDirectory, "index.jsonl");
+        Assert.True(File.Exists(cache));
+
+        // A crash between a manifest write and its cache line, and a torn last line.
+        var extra = new TestImageBuilder { Name = "extra" }.Rootfs().Write(_files);
+        File.Copy(extra.ManifestPath, Path.Combine(_store.IndexDirectory, $"{extra.Uuid}.json"));
+        File.AppendAllText(cache, "+" + Guid.NewGuid() + " {\"v\":2");
+        Assert.Equal(["extra", "n0", "n1", "n2"], _store.ListIndexed().Select(i => i.String("name")).Order());
+
+        File.Delete(Path.Combine(_store.IndexDirectory, $"{images[0].Uuid}.json"));
+        Assert.Equal(["extra", "n1", "n2"], _store.ListIndexed().Select(i => i.String("name")).Order());
+        File.Delete(cache);
+        Assert.Equal(["extra", "n1", "n2"], _store.ListIndexed().Select(i => i.String("name")).Order());
+        Assert.Equal(3, File.ReadAllLines(cache).Length);
+    }
+
+    [Fact]
+    public void Delete_is_recorded_in_the_index_cache()
+    {
+        var a = new TestImageBuilder { Name = "a" }.Rootfs().Write(_files);
+        var b = new TestImageBuilder { Name = "b" }.Rootfs().Write(_files);
+        _store.Install(a.ManifestPath, a.FilePath);
+        Assert.Single(_store.ListIndexed());
+        _store.Install(b.ManifestPath, b.FilePath);
+        _store.Delete(a.Uuid);
+        Assert.Equal(["b"], _store.ListIndexed().Select(i => i.String("name")));
+        string[] lines = File.ReadAllLines(Path.Combine(_store.IndexDirectory, "index.jsonl"));
+        Assert.Equal(3, lines.Length);
+        Assert.Equal($"-{a.Uuid}", lines[^1]);
     }
 
     [Theory]

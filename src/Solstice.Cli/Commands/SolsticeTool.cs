@@ -10,6 +10,8 @@ public static class SolsticeTool
           setup                  import (creating if needed) the configured pools
           pool list|import|export|create|status
           dataset list|create|snapshot|rollback|clone|destroy|get|set|send|receive
+          imgapi serve --listen <address:port> [--pool <name>]
+                                 serve the pool's images over IMGAPI
           <tool> [args]          run vmadm, imgadm, fwadm or zlogin by name
         """;
 
@@ -26,6 +28,7 @@ public static class SolsticeTool
             "dataset" => DatasetCommand.Run(rest, context),
             "pool" => PoolCommand.Run(rest, context),
             "setup" => SetupCommand.Run(rest, context),
+            "imgapi" => ImgapiCommand.Run(rest, context),
             _ => throw new UsageException($"unknown command '{args[0]}'\n{Usage}"),
         };
     }

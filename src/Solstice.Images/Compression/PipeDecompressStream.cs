@@ -15,6 +15,8 @@ internal sealed class PipeDecompressStream : Stream
     private readonly Thread _pump;
     private readonly Task<string> _stderr;
     private readonly string _tool;
+    // Tar headers are read 512 bytes at a time: unbuffered, each would be a read(2) on the pipe.
+    private readonly BufferedStream _output;
     private Exception? _pumpFailure;
     private bool _finished;
 
@@ -39,6 +41,7 @@ internal sealed class PipeDecompressStream : Stream
             throw new SolsticeException(ErrorCode.Unavailable, $"cannot run '{_tool}': {ex.Message} (is it installed?)", ex);
         }
         _stderr = _process.StandardError.ReadToEndAsync();
+        _output = new BufferedStream(_process.StandardOutput.BaseStream, 1 << 17);
         _pump = new Thread(() => Pump(input)) { IsBackground = true, Name = $"{_tool} stdin" };
         _pump.Start();
     }
@@ -75,7 +78,7 @@ internal sealed class PipeDecompressStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        int read = _process.StandardOutput.BaseStream.Read(buffer);
+        int read = _output.Read(buffer);
         if (read == 0 && buffer.Length > 0 && !_finished)
         {
             _finished = true;

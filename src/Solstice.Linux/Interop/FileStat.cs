@@ -29,6 +29,21 @@ public static unsafe partial class FileStat
         return *(ulong*)(buffer + 144);
     }
 
+    /// <summary>lstat(2) fields for archiving a file: type and mode, owner, size, mtime, identity, device numbers.</summary>
+    public readonly record struct Info(uint Mode, uint Uid, uint Gid, long Size, long MtimeSeconds, uint MtimeNanoseconds,
+        ulong Inode, uint Links, uint DeviceMajor, uint DeviceMinor, uint RdevMajor, uint RdevMinor);
+
+    /// <summary>Stats path itself (a final symlink is not followed); throws SyscallException on failure.</summary>
+    public static Info Lstat(string path)
+    {
+        const uint basicStats = 0x7ff;
+        byte* b = stackalloc byte[256];
+        if (Statx(Libc.AtFdCwd, path, AtSymlinkNoFollow, basicStats, b) < 0)
+            throw SyscallException.Last($"stat {path}");
+        return new Info(*(ushort*)(b + 28), *(uint*)(b + 20), *(uint*)(b + 24), *(long*)(b + 40), *(long*)(b + 112), *(uint*)(b + 120),
+            *(ulong*)(b + 32), *(uint*)(b + 16), *(uint*)(b + 136), *(uint*)(b + 140), *(uint*)(b + 128), *(uint*)(b + 132));
+    }
+
     /// <summary>True when path is the root of a btrfs subvolume (its root inode is always 256).</summary>
     public static bool IsSubvolumeRoot(string path) => Inode(path) == Btrfs.SubvolumeRootInode;
 }

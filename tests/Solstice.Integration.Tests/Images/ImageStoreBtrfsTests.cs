@@ -23,7 +23,9 @@ public sealed class ImageStoreBtrfsTests
     private static void AssertNothingInstalled(LoopPool pool, ImageStore store)
     {
         Assert.Equal(s_layout, Datasets(pool));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(store.IndexDirectory));
+        Assert.Empty(Directory.EnumerateFiles(store.IndexDirectory, "*.json"));
+        Assert.Empty(Directory.EnumerateFiles(store.IndexDirectory, "*.file"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.PartialDirectory));
     }
 
     [PrivilegedFact]

@@ -14,20 +14,32 @@ public static class ImgadmTool
         usage: imgadm <command> [options]
 
         commands:
+          sources [-j|-v] [-a <url> [-t imgapi|docker|dir] [-k] [-f]] [-d <url>] [-c]
+                                 list, add (pinged unless -f), delete or check image sources
+          avail [-jH] [-o field,...] [-s field,...] [field=value ...]
+                                 images available from the imgapi and dir sources
+          show <uuid|repo[:tag]> the manifest of an image in the sources
+          import [-q] [-P pool] [-S url] <uuid|repo[:tag]>
+                                 download and install an image (origins first) or a docker image
           install [-q] [-P pool] -m <manifest> -f <file>
                                  install an image from a local manifest and file
+          install-docker [-q] [-P pool] <oci-layout-dir|docker-save.tar> [repo[:tag]]
+                                 install a docker image from an OCI layout or a docker save archive
           list [-jH] [-o field,...] [-s field,...] [-P pool] [field=value ...]
                                  list installed images (filters: field=value, field=~substring)
           get [-P pool] <uuid>   print {manifest, zpool} of an installed image as JSON
           delete [-P pool] <uuid>
                                  remove an installed image (refused while clones of it exist)
+          create [-m manifest|-] [-o path] [-c none|gzip|bzip2|xz|zstd] [-P pool] <vm-uuid> [field=value ...]
+                                 make an image from a prepared (stopped) zone
+          publish [-q] -m <manifest> -f <file> <imgapi-url>
+                                 upload an image to an IMGAPI server
 
         exit status: 0 ok, 1 error, 2 usage, 3 image not installed
         """;
 
-    // Commands of SmartOS imgadm that need image sources or VM state Solstice does not have yet.
-    private static readonly HashSet<string> s_notYet =
-        ["sources", "avail", "available", "show", "import", "update", "ancestry", "vacuum", "create", "publish"];
+    // Commands of SmartOS imgadm that Solstice does not have.
+    private static readonly HashSet<string> s_notYet = ["update", "ancestry", "vacuum"];
 
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
@@ -52,11 +64,18 @@ public static class ImgadmTool
             return args[0] switch
             {
                 "install" => InstallCommand.Run(rest, context),
+                "install-docker" => DockerCommands.InstallLocal(rest, context),
+                "import" => ImportCommand.Run(rest, context),
+                "sources" => SourcesCommand.Run(rest, context),
+                "avail" or "available" => AvailCommand.Run(rest, context),
+                "show" => ShowCommand.Run(rest, context),
+                "publish" => PublishCommand.Run(rest, context),
+                "create" => CreateCommand.Run(rest, context),
                 "list" => ListCommand.Run(rest, context),
                 "get" or "info" => GetCommand.Run(rest, context),
                 "delete" or "destroy" => DeleteCommand.Run(rest, context),
                 _ when s_notYet.Contains(args[0]) => throw new SolsticeException(ErrorCode.NotSupported,
-                    $"'imgadm {args[0]}' is not supported yet: install local images with 'imgadm install -m <manifest> -f <file>'"),
+                    $"'imgadm {args[0]}' is not supported yet"),
                 _ => throw new UsageException($"unknown command '{args[0]}'\n{Usage}"),
             };
         }
@@ -88,6 +107,10 @@ public static class ImgadmTool
         var nodes = Nodes.Load(context);
         return nodes.ImportedPools().Select(p => new ImageStore(p)).ToList();
     }
+
+    /// <summary>imgadm.json beside the node config.</summary>
+    internal static string SourcesPath(CliContext context) =>
+        Images.Sources.SourcesFile.PathBeside(Nodes.Load(context).Config.SourcePath ?? NodeConfig.ConfiguredPath);
 
     private static PoolConfig DefaultPool(NodeConfig config) =>
         config.Pools.FirstOrDefault(p => p.Name == "zones") ?? config.Pools[0];

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Solstice.Images;
+using Solstice.Images.Index;
 
 namespace Solstice.Cli.Commands.Imgadm;
 
@@ -21,20 +21,52 @@ public static class ListCommand
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "jH", "osP");
+        var rows = new List<Row>();
+        foreach (var store in ImgadmTool.OpenStores(context, a.Value('P')))
+            rows.AddRange(store.ListIndexed().Select(image => new Row(image, store, null)));
+        return Print(rows, a, context);
+    }
+
+    /// <summary>Filters, sorts and prints rows as list and avail do; -j prints {manifest, zpool|source} objects.</summary>
+    internal static int Print(List<Row> rows, Arguments a, CliContext context)
+    {
         string[] columns = Split(a.Value('o') ?? DefaultColumns, "-o");
         string[] sort = Split(a.Value('s') ?? DefaultSort, "-s");
         var filters = a.Positional.Select(ParseFilter).ToList();
-
-        var rows = new List<Row>();
-        foreach (var store in ImgadmTool.OpenStores(context, a.Value('P')))
-            rows.AddRange(store.List().Select(image => new Row(image, store)));
+        // One scan per manifest for the plain top-level fields the columns, sort and filters use.
+        var plan = columns.Concat(sort.Select(f => f.TrimStart('-'))).Concat(filters.Select(f => f.Field))
+            .Select(f => f is "published" or "published_date" or "pub" ? "published_at" : f)
+            .Where(f => !f.Contains('.') && f is not ("zpool" or "source" or "size" or "clones")).Distinct().ToList();
+        var utf8 = plan.Select(System.Text.Encoding.UTF8.GetBytes).ToList();
+        var slots = plan.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        foreach (var row in rows)
+            row.Prefetch(slots, utf8);
         rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
-        rows.Sort((x, y) => Compare(x, y, sort));
+        var fields = sort.Select(s => (Field: s.TrimStart('-'), Descending: s.StartsWith('-'))).ToArray();
+        var keyed = rows.Select(r => (Row: r, Keys: fields.Select(f => Key(r.RawValue(f.Field))).ToArray())).ToList();
+        keyed.Sort((x, y) => Compare(x.Keys, y.Keys, fields));
+        rows = keyed.Select(k => k.Row).ToList();
 
         if (a.Has('j'))
         {
-            var array = new JsonArray(rows.Select(r => (JsonNode)r.Image.ToJson()).ToArray());
-            context.Out.WriteLine(ImageJson.Serialize(array));
+            using var buffer = new MemoryStream();
+            ImageJson.WriteIndented(buffer, writer =>
+            {
+                writer.WriteStartArray();
+                foreach (var row in rows)
+                {
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("manifest");
+                    row.Image.Root.WriteTo(writer);
+                    if (row.Source is null)
+                        writer.WriteString("zpool", row.Image.Pool);
+                    else
+                        writer.WriteString("source", row.Source);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            });
+            context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
             return 0;
         }
         var headers = columns.Select(c => c.ToUpperInvariant()).ToList();
@@ -53,20 +85,21 @@ public static class ListCommand
         return fields;
     }
 
-    private static int Compare(Row x, Row y, string[] sort)
+    private static (string? Text, decimal? Number) Key(string? text) =>
+        (text, text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal n) ? n : null);
+
+    /// <summary>Missing values sort first; two numbers compare as numbers, anything else ordinally.</summary>
+    private static int Compare((string? Text, decimal? Number)[] x, (string? Text, decimal? Number)[] y, (string Field, bool Descending)[] fields)
     {
-        foreach (string spec in sort)
+        for (int i = 0; i < fields.Length; i++)
         {
-            bool descending = spec.StartsWith('-');
-            string field = descending ? spec[1..] : spec;
-            string? a = x.RawValue(field), b = y.RawValue(field);
+            var (a, na) = x[i];
+            var (b, nb) = y[i];
             int result = a is null || b is null ? (a is null).CompareTo(b is null)
-                : decimal.TryParse(a, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal da)
-                  && decimal.TryParse(b, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal db)
-                    ? da.CompareTo(db)
-                    : string.CompareOrdinal(a, b);
+                : na is { } da && nb is { } db ? da.CompareTo(db)
+                : string.CompareOrdinal(a, b);
             if (result != 0)
-                return descending ? -result : result;
+                return fields[i].Descending ? -result : result;
         }
         return 0;
     }
@@ -86,44 +119,82 @@ public static class ListCommand
             row.RawValue(Field) is { } actual && (Substring ? actual.Contains(Value, StringComparison.Ordinal) : actual == Value);
     }
 
-    private sealed class Row(InstalledImage image, ImageStore store)
+    /// <summary>One image: installed (with its store) or available from a source (with the source URL).</summary>
+    internal sealed class Row(IndexedImage image, ImageStore? store, string? source)
     {
-        public InstalledImage Image { get; } = image;
+        private IReadOnlyDictionary<string, int>? _slots;
+        private string?[] _values = [];
+        private bool[] _complex = [];
+
+        public IndexedImage Image { get; } = image;
+
+        public string? Source { get; } = source;
 
         public string Value(string field) => RawValue(field) ?? "-";
+
+        /// <summary>Reads the plain top-level fields in one pass; the rest are looked up through the parsed manifest.</summary>
+        public void Prefetch(IReadOnlyDictionary<string, int> slots, IReadOnlyList<byte[]> utf8)
+        {
+            _slots = slots;
+            _complex = new bool[utf8.Count];
+            _values = Image.TopLevel(utf8, _complex);
+        }
 
         /// <summary>The field as text, or null when the image does not have it.</summary>
         public string? RawValue(string field)
         {
-            var manifest = Image.Manifest;
             switch (field)
             {
                 case "zpool":
-                    return Image.Pool;
+                    return Image.Pool.Length > 0 ? Image.Pool : null;
+                case "source":
+                    return Source;
                 case "size":
-                    return manifest.File.Size.ToString(CultureInfo.InvariantCulture);
+                    return Lookup("files.0.size");
                 case "clones":
-                    return store.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
+                    return store?.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
                 case "published":
-                    return manifest.Published?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                    return Canonical(Lookup("published_at")) is { } at ? at[..19] + "Z"
+                        : Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 case "published_date" or "pub":
-                    return manifest.Published?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return Canonical(Lookup("published_at")) is { } day ? day[..10]
+                        : Published()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             }
-            JsonNode? node = manifest.Json;
-            foreach (string part in field.Split('.'))
+            return Lookup(field);
+        }
+
+        /// <summary>published_at when already in UTC as YYYY-MM-DDTHH:MM:SS[.fff]Z: cut, not parsed.</summary>
+        private static string? Canonical(string? text) =>
+            text is { Length: >= 20 } && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':'
+                && text[^1] == 'Z' && (text.Length == 20 || text[19] == '.') ? text : null;
+
+        private DateTimeOffset? Published() =>
+            Lookup("published_at") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when) ? when : null;
+
+        private string? Lookup(string path)
+        {
+            if (_slots is not null && _slots.TryGetValue(path, out int slot) && !_complex[slot])
+                return _values[slot];
+            var node = Image.Root;
+            foreach (string part in path.Split('.'))
             {
-                if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node))
+                if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(part, out var child))
+                    node = child;
+                else if (node.ValueKind == JsonValueKind.Array && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < node.GetArrayLength())
+                    node = node[i];
+                else
                     return null;
             }
             return Text(node);
         }
 
-        private static string? Text(JsonNode? node) => node?.GetValueKind() switch
+        private static string? Text(JsonElement node) => node.ValueKind switch
         {
-            null or JsonValueKind.Null => null,
-            JsonValueKind.String => node.GetValue<string>(),
-            JsonValueKind.Array => string.Join(',', node.AsArray().Select(Text)),
-            _ => node.ToJsonString(),
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => node.GetString(),
+            JsonValueKind.Array => string.Join(',', node.EnumerateArray().Select(Text)),
+            _ => node.GetRawText(),
         };
     }
 }

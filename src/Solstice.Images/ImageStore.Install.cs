@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using Solstice.Core;
+using Solstice.Images.Archive;
+using Solstice.Images.Compression;
+using Solstice.Images.Index;
+using Solstice.Linux;
+using Solstice.Linux.Interop;
+
+namespace Solstice.Images;
+
+/// <summary>How Install treats its file and lock.</summary>
+public sealed record InstallOptions
+{
+    /// <summary>Move the file into the store as FileOf(uuid) (it is staged on the pool, so this is a rename).</summary>
+    public bool KeepFile { get; init; }
+
+    /// <summary>Copy the file into the store as FileOf(uuid) while verifying it (for files that stay where they are).</summary>
+    public bool KeepCopy { get; init; }
+
+    /// <summary>The caller checked size and SHA-1 while writing the file; skip the second read.</summary>
+    public bool Verified { get; init; }
+
+    /// <summary>The caller holds Lock(uuid) already.</summary>
+    public bool Locked { get; init; }
+}
+
+public sealed partial class ImageStore
+{
+    /// <summary>Installs from a manifest file and an image file (imgadm install -m -f).</summary>
+    public InstalledImage Install(string manifestPath, string filePath)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(manifestPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SolsticeException(ErrorCode.NotFound, $"image manifest {manifestPath}: {ex.Message}", ex);
+        }
+        return Install(ImageManifest.Parse(text, manifestPath), filePath, new InstallOptions { KeepCopy = true });
+    }
+
+    /// <summary>
+    /// Installs the image file described by the manifest. The file's size and SHA-1 are checked
+    /// before anything is created. An image with an origin is applied as a layer over a clone of
+    /// the origin's @final, which must be installed. Any failure after that removes the dataset
+    /// again, and the index entry is written only once the @final snapshot exists. Under the uuid's
+    /// lock, a dataset left by an interrupted install is taken over: without @final it is partial
+    /// and is destroyed; with @final its content is complete and only the index entry was missing.
+    /// </summary>
+    public InstalledImage Install(ImageManifest manifest, string filePath, InstallOptions? options = null)
+    {
+        options ??= new InstallOptions();
+        Guid uuid = manifest.Uuid;
+        using var held = options.Locked ? null : Lock(uuid);
+        // The manifest of this uuid is written only under its lock: a temp file of it now is a killed write's.
+        if (Directory.Exists(IndexDirectory))
+        {
+            foreach (string stale in Directory.EnumerateFiles(IndexDirectory, $".{Key(uuid)}.json.*.tmp"))
+                File.Delete(stale);
+        }
+        if (File.Exists(IndexPath(uuid)))
+            throw new SolsticeException(ErrorCode.AlreadyExists, $"image {uuid} is already installed on pool '{Pool.Name}'");
+        Guid? origin = manifest.Origin is { } o ? Guid.ParseExact(o, "D") : null;
+        if (origin is { } required && !Pool.Exists(SnapshotOf(required)))
+            throw new SolsticeException(ErrorCode.NotFound,
+                $"image {uuid}: origin image {required} is not installed on pool '{Pool.Name}' (import or install it first)");
+
+        using var source = OpenImageFile(uuid, filePath);
+        using var revert = new Reverter();
+        string? copy = null;
+        if (options.KeepCopy && !options.KeepFile)
+        {
+            copy = NewPartialPath(uuid);
+            revert.Add("remove copy", () => File.Delete(copy));
+        }
+        // A reflink when the file is on the pool's filesystem, then read in its place (what is verified
+        // is what is extracted and kept); otherwise the copy is written while verifying.
+        bool cloned = copy is not null && Reflink.TryClone(source, copy);
+        using var clone = cloned ? OpenImageFile(uuid, copy!) : null;
+        var file = clone ?? source;
+        if (options.Verified)
+            CheckSize(manifest, file);
+        else
+            Verify(manifest, file, cloned ? null : copy);
+
+        EnsureIndexDataset();
+        var dataset = DatasetOf(uuid);
+        bool complete = Pool.Exists(dataset) && Pool.Exists(SnapshotOf(uuid));
+        if (!complete)
+        {
+            if (Pool.Exists(dataset))
+                Pool.Destroy(dataset, recursive: true);
+            if (origin is { } parent)
+                Pool.Clone(SnapshotOf(parent), dataset);
+            else
+                Pool.Create(dataset);
+            revert.Add($"destroy {dataset}", () => Pool.Destroy(dataset, recursive: true));
+            string root = RootOf(uuid);
+            Directory.CreateDirectory(root);
+            file.Position = 0;
+            Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
+            Pool.Snapshot(SnapshotOf(uuid));
+        }
+        try
+        {
+            if (options.KeepFile || copy is not null)
+            {
+                File.Move(copy ?? filePath, FileOf(uuid), overwrite: true);
+                revert.Add("remove kept file", () => File.Delete(FileOf(uuid)));
+            }
+            AtomicFile.Write(IndexPath(uuid), System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString() + "\n"));
+            Index.Added(uuid, ImageIndex.Compact(manifest));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyscallException)
+        {
+            throw new SolsticeException(ErrorCode.BackendFailed, $"image {uuid}: cannot write index entry {IndexPath(uuid)}: {ex.Message}", ex);
+        }
+        revert.Success();
+        return new InstalledImage(manifest, Pool.Name);
+    }
+
+    private static FileStream OpenImageFile(Guid uuid, string filePath)
+    {
+        try
+        {
+            return new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SolsticeException(ErrorCode.NotFound, $"image {uuid}: cannot open image file {filePath}: {ex.Message}", ex);
+        }
+    }
+
+    private static void CheckSize(ImageManifest manifest, FileStream file)
+    {
+        if (file.Length != manifest.File.Size)
+            throw new SolsticeException(ErrorCode.InvalidArgument,
+                $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
+    }
+
+    /// <summary>Checks size and SHA-1 in one read, writing a copy to copyTo on the way when asked.</summary>
+    private static void Verify(ImageManifest manifest, FileStream file, string? copyTo)
+    {
+        CheckSize(manifest, file);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        byte[] buffer = new byte[1 << 20];
+        int read;
+        while ((read = file.Read(buffer)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            copy?.Write(buffer, 0, read);
+        }
+        string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (sha1 != manifest.File.Sha1)
+            throw new SolsticeException(ErrorCode.InvalidArgument,
+                $"image {manifest.Uuid}: sha1 mismatch: expected {manifest.File.Sha1}, got {sha1} ({file.Name})");
+    }
+
+    private void Extract(ImageManifest manifest, Stream file, string root, bool layer)
+    {
+        Guid uuid = manifest.Uuid;
+        string compression = manifest.File.Compression;
+        try
+        {
+            using var data = Decompression.Open(file, compression);
+            SafeTarExtractor.Extract(data, root, _preserveOwnership, layer);
+            // Read to the end: gzip checks its CRC there and a decompressor tool reports its exit status.
+            data.CopyTo(Stream.Null);
+        }
+        catch (ImageArchiveException ex)
+        {
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {uuid}: refusing tarball {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {uuid}: corrupt {compression} tarball: {ex.Message}", ex);
+        }
+        catch (SyscallException ex) when (ex.Errno is Errno.ENOSPC or Errno.EDQUOT)
+        {
+            throw new SolsticeException(ErrorCode.QuotaExceeded, $"image {uuid}: out of space extracting into {root}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SolsticeException(ErrorCode.BackendFailed, $"image {uuid}: extracting into {root}: {ex.Message}", ex);
+        }
+    }
+}
