@@ -11,7 +11,7 @@ namespace Solstice.Node;
 /// init's output is appended to &lt;zonepath&gt;/logs/console.log.
 /// </summary>
 public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
-    Func<string, string?>? networkNamespace = null) : IZoneRuntime
+    Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null) : IZoneRuntime
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
@@ -23,7 +23,11 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         var spec = SpecFor(vm);
         string bundle = Path.Combine(runDirectory, "bundles", uuid);
         Directory.CreateDirectory(bundle);
-        OciBundle.Write(bundle, RuntimeSpecBuilder.Build(spec, host));
+        var config = RuntimeSpecBuilder.Build(spec, host);
+        if (VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker && dockerConfig is not null
+            && Guid.TryParse(VmJson.AsString(vm["image_uuid"]), out var image) && dockerConfig(image) is { } process)
+            DockerProcess.Apply(config, process, spec.RootfsPath);
+        OciBundle.Write(bundle, config);
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
         string log = Path.Combine(zonePath(uuid), "logs", "console.log");

@@ -225,6 +225,16 @@ public sealed partial class VmService
     {
         var record = _repository.Find(uuid);
         var before = record is null ? null : View(record);
+        // The exit status is stored before the zone stops counting as running, so no reader
+        // ever sees it stopped without its exit status.
+        if (record is not null && record.Phase == VmPhase.Ready)
+        {
+            Mutate(uuid, vm =>
+            {
+                vm["exit_status"] = status;
+                vm["exit_timestamp"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
+            });
+        }
         if (_running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running)))
         {
             _consoles.Detach(uuid);
@@ -233,29 +243,15 @@ public sealed partial class VmService
         }
         try
         {
-            _network?.Detach(uuid);
-        }
-        catch (SolsticeException ex)
-        {
-            Console.Error.WriteLine($"solsticed: removing the network of {uuid}: {ex.Message}");
-        }
-        try
-        {
             _runtime.Delete(uuid, force: true);
+            _network?.Detach(uuid);
         }
         catch (SolsticeException ex)
         {
             Console.Error.WriteLine($"solsticed: cleaning up {uuid} after exit: {ex.Message}");
         }
-        if (record is not null && record.Phase == VmPhase.Ready)
-        {
-            Mutate(uuid, vm =>
-            {
-                vm["exit_status"] = status;
-                vm["exit_timestamp"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
-            });
-            Publish("modify", before, View(Require(uuid)));
-        }
+        if (record is not null && record.Phase == VmPhase.Ready && _repository.Find(uuid) is { } after)
+            Publish("modify", before, View(after));
         running.Exited.TrySetResult(status);
     }
 
