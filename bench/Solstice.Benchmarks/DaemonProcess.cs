@@ -71,6 +71,14 @@ public sealed class DaemonProcess : IDisposable
         var list = Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "list", "-q"]);
         foreach (string id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "delete", "-f", id]);
+        // Zone network namespaces are bind mounts; unmount them so the pool's directory can go.
+        string netns = Path.Combine(RunDir, "netns");
+        foreach (string file in Directory.Exists(netns) ? Directory.GetFiles(netns) : [])
+        {
+            Solstice.Linux.Interop.Libc.Umount2(file, 2);
+            File.Delete(file);
+        }
+        Solstice.Linux.ProcessCommandRunner.Instance.Run(["nft", "delete", "table", "bridge", Solstice.Node.NodeNetwork.AntiSpoofTableFor(RunDir)]);
     }
 }
 
