@@ -14,7 +14,7 @@ public static class CliHarness
         var output = new StringWriter();
         var error = new StringWriter();
         var binary = new MemoryStream();
-        var context = new CliContext(output, error, () => new MemoryStream(stdin), () => new KeepOpenStream(binary), configPath);
+        var context = new CliContext(output, error, () => new MemoryStream(stdin), () => new NonClosingStream(binary), configPath);
         int code = Program.Run(args[0], args.Skip(1).ToList(), context);
         return new CliOutcome(code, output.ToString(), error.ToString(), binary.ToArray());
     }
@@ -37,19 +37,5 @@ public static class CliHarness
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stderr);
-    }
-
-    private sealed class KeepOpenStream(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 }
