@@ -98,7 +98,7 @@ public sealed class DockerRegistryClient : IDisposable
             if (response.StatusCode == HttpStatusCode.NotFound)
                 throw new SolsticeException(ErrorCode.NotFound, $"docker registry {_base}: blob {digest} of {repo} unknown (404)");
             Ensure(response, path);
-            return new OwningStream(response, response.Content.ReadAsStream());
+            return new Http.ResponseBodyStream(response, response.Content.ReadAsStream());
         }
         catch
         {
@@ -217,30 +217,5 @@ public sealed class DockerRegistryClient : IDisposable
     {
         if (!response.IsSuccessStatusCode)
             throw new SolsticeException(ErrorCode.BackendFailed, $"docker registry {_base}: GET {path}: {(int)response.StatusCode} {response.ReasonPhrase}");
-    }
-
-    private sealed class OwningStream(HttpResponseMessage response, Stream inner) : Http.ReadOnlyStream
-    {
-        public override int Read(Span<byte> buffer)
-        {
-            try
-            {
-                return inner.Read(buffer);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new IOException(ex.Message, ex);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

@@ -73,6 +73,35 @@ internal sealed class ChunkedReadStream(Stream inner) : ReadOnlyStream
     }
 }
 
+/// <summary>
+/// The body of an HttpClient response that disposes the response with it, with transport errors
+/// surfaced as IOException like every other stream the importers read.
+/// </summary>
+internal sealed class ResponseBodyStream(System.Net.Http.HttpResponseMessage response, Stream inner) : ReadOnlyStream
+{
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return inner.Read(buffer);
+        }
+        catch (System.Net.Http.HttpRequestException ex)
+        {
+            throw new IOException(ex.Message, ex);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            response.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
 /// <summary>The boilerplate of a forward-only readable stream.</summary>
 public abstract class ReadOnlyStream : Stream
 {

@@ -90,7 +90,7 @@ public sealed class ImgapiClient : IDisposable
         {
             Ensure(response, path);
             length = response.Content.Headers.ContentLength;
-            return new ResponseStream(response, response.Content.ReadAsStream());
+            return new Http.ResponseBodyStream(response, response.Content.ReadAsStream());
         }
         catch
         {
@@ -183,32 +183,6 @@ public sealed class ImgapiClient : IDisposable
         catch (JsonException ex)
         {
             throw new SolsticeException(ErrorCode.BackendFailed, $"image source {Url}: {path}: invalid JSON: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>The body stream of a response that disposes the response with it.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Http.ReadOnlyStream
-    {
-        public override int Read(Span<byte> buffer)
-        {
-            try
-            {
-                return inner.Read(buffer);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new IOException(ex.Message, ex);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }
