@@ -92,7 +92,7 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
     private static string Uuid(JsonObject args)
     {
         string? uuid = args["uuid"]?.GetValue<string>();
-        if (uuid is null || uuid.Length != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' || uuid[23] != '-')
+        if (!VmValueRules.HasUuidShape(uuid))
             throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid or missing UUID '{uuid}'");
         return uuid;
     }

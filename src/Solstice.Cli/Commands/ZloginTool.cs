@@ -59,7 +59,7 @@ public static class ZloginTool
     /// <summary>A uuid as given, or the one VM whose alias matches.</summary>
     private static string Resolve(string target, CliContext context)
     {
-        if (target.Length == 36 && target[8] == '-' && target[13] == '-' && target[18] == '-' && target[23] == '-')
+        if (Core.Vm.VmValueRules.HasUuidShape(target))
             return target;
         using var client = NodeClient.Connect(context.SocketPath);
         var result = client.Call("vm.lookup", new JsonObject

@@ -21,6 +21,13 @@ public static partial class VmValueRules
 
     public static bool IsUuid(string? s) => s is not null && UuidRegex().IsMatch(s);
 
+    /// <summary>
+    /// vmadm's getUUID check for command-line arguments: 36 characters with dashes at 8, 13, 18
+    /// and 23 (looser than <see cref="IsUuid"/>; an unknown but well-shaped uuid is "No such zone").
+    /// </summary>
+    public static bool HasUuidShape([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? s) =>
+        s is { Length: 36 } && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
+
     /// <summary>Six colon-separated octets of one or two hex digits (vmadm zero-pads them, see <see cref="NormalizeMac"/>).</summary>
     public static bool IsMac(string? s) => s is not null && MacRegex().IsMatch(s);
 

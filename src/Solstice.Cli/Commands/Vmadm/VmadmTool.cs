@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
+using Solstice.Core.Vm;
 
 namespace Solstice.Cli.Commands.Vmadm;
 
@@ -87,7 +88,7 @@ public static partial class VmadmTool
     internal static string RequireUuid(IReadOnlyList<string> positional, string command)
     {
         string? uuid = positional.Count > 0 ? positional[0] : null;
-        if (uuid is null || uuid.Length != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' || uuid[23] != '-')
+        if (!VmValueRules.HasUuidShape(uuid))
             throw new UsageException($"Invalid or missing UUID for {command}");
         return uuid;
     }
