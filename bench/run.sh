@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|zones|all] [iterations] [density]
-# The zone suite uses the AOT binaries in artifacts/bin when scripts/build.sh has made them.
+# Runs the benchmarks as root: bench/run.sh [storage|zones|network|metadata|images|all] [iterations] [density]
+# The zone and metadata suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;
+# the metadata suite's in-zone client (mdata-probe) is published here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet run -c Release --project bench/Solstice.Benchmarks -- "${1:-all}" "${2:-50}" "${3:-200}"
+suite="${1:-all}"
+if [ "$suite" = metadata ] || [ "$suite" = all ]; then
+    dotnet publish bench/Solstice.MdataProbe -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/mdata-probe
+    mkdir -p artifacts/bench
+    cp artifacts/publish/mdata-probe/mdata-probe artifacts/bench/mdata-probe.new && mv -f artifacts/bench/mdata-probe.new artifacts/bench/mdata-probe
+fi
+dotnet run -c Release --project bench/Solstice.Benchmarks -- "$suite" "${2:-50}" "${3:-200}"

@@ -43,6 +43,16 @@ public sealed class DaemonProcess : IDisposable
         return 0;
     }
 
+    /// <summary>User plus system CPU time the daemon has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        string stat = File.ReadAllText($"/proc/{DaemonPid()}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // fields[0] is the state (field 3 of proc(5)); utime and stime are fields 14 and 15, in clock ticks (100/s)
+        long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     /// <summary>The daemon's pid, found by its socket argument (setsid may have forked it away from our child).</summary>
     private int DaemonPid()
     {

@@ -10,9 +10,11 @@ namespace Solstice.Node;
 /// (/native/.zonecontrol for lx), as SmartOS lends /.zonecontrol. A zone reaches only its own
 /// socket: no other zone's directory is mounted into it.
 /// </summary>
-public sealed class MetadataHost(string runDirectory) : IAsyncDisposable
+public sealed class MetadataHost(string runDirectory, MetadataLimits? limits = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, MetadataServer> _servers = new(StringComparer.Ordinal);
+
+    public MetadataLimits Limits { get; } = limits ?? MetadataLimits.Default;
 
     public string DirectoryOf(string uuid) => Path.Combine(runDirectory, "zonecontrol", uuid);
 
@@ -23,7 +25,7 @@ public sealed class MetadataHost(string runDirectory) : IAsyncDisposable
         string directory = DirectoryOf(uuid);
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var server = new MetadataServer(Path.Combine(directory, "metadata.sock"), new VmMetadataStore(vm, update),
+        var server = new MetadataServer(Path.Combine(directory, "metadata.sock"), new VmMetadataStore(vm, update), Limits,
             log: message => Console.Error.WriteLine($"solsticed: metadata {uuid}: {message}"));
         server.Start();
         _servers[uuid] = server;

@@ -104,7 +104,10 @@ public sealed class NodeServer(string path, IReadOnlyDictionary<string, RequestH
             return NodeProtocol.Failure(ErrorCode.InvalidArgument, $"unknown operation '{op}'");
         try
         {
-            var result = await handler(request!["args"] as JsonObject ?? new JsonObject(), connection, ct);
+            // Socket continuations run inline on the runtime's event thread (see Program); a
+            // handler may block for a long time (create, stop), so it runs on the thread pool.
+            var args = request!["args"] as JsonObject ?? new JsonObject();
+            var result = await Task.Run(() => handler(args, connection, ct), ct);
             return ReferenceEquals(result, Streamed) ? Streamed : NodeProtocol.Success(result);
         }
         catch (SolsticeException ex)

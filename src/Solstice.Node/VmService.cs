@@ -58,12 +58,48 @@ public sealed partial class VmService
 
     public JsonObject Get(string uuid) => View(Require(uuid));
 
-    /// <summary>What the metadata server reads per request: the VM without its snapshot scan.</summary>
-    private JsonObject MetadataView(string uuid) => View(Require(uuid), withSnapshots: false);
+    /// <summary>
+    /// What the metadata server reads per request: the VM without its snapshot scan. Records are
+    /// replaced, never changed in place, so the view is rebuilt only when the record or the
+    /// zone's run state changed; the server only reads it, from any thread.
+    /// </summary>
+    private JsonObject MetadataView(string uuid, ref MetadataViewCache? cache)
+    {
+        var record = Require(uuid);
+        _running.TryGetValue(uuid, out var running);
+        bool stopping = running?.StopRequested ?? false;
+        var cached = Volatile.Read(ref cache);
+        if (cached is not null && ReferenceEquals(cached.Record, record) && ReferenceEquals(cached.Running, running) && cached.Stopping == stopping)
+            return cached.View;
+        var view = View(record, withSnapshots: false);
+        Materialize(view);
+        Volatile.Write(ref cache, new MetadataViewCache(record, running, stopping, view));
+        return view;
+    }
+
+    /// <summary>Objects and arrays parsed from JSON fill themselves on first access; do it now, before threads share them.</summary>
+    private static void Materialize(JsonNode? node)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var (_, child) in obj)
+                Materialize(child);
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (var child in array)
+                Materialize(child);
+        }
+    }
+
+    private sealed record MetadataViewCache(VmRecord Record, RunningZone? Running, bool Stopping, JsonObject View);
 
     /// <summary>Serves the zone's metadata socket; guest PUTs become vmadm updates.</summary>
-    private void StartMetadata(string uuid) =>
-        _metadata.Start(uuid, () => MetadataView(uuid), async (payload, ct) => await UpdateAsync(uuid, payload, ct));
+    private void StartMetadata(string uuid)
+    {
+        MetadataViewCache? cache = null;
+        _metadata.Start(uuid, () => MetadataView(uuid, ref cache), async (payload, ct) => await UpdateAsync(uuid, payload, ct));
+    }
 
     private VmRecord Require(string uuid) =>
         _repository.Find(uuid) ?? throw new SolsticeException(ErrorCode.NotFound, $"zoneadm: {uuid}: No such zone configured");

@@ -21,6 +21,18 @@ public sealed class PoolConfig
 }
 
 /// <summary>
+/// Per-zone limits of the metadata service the operator may change; absent values keep the
+/// defaults of Solstice.Metadata.MetadataLimits.
+/// </summary>
+public sealed class MetadataConfig
+{
+    public double? RequestsPerSecond { get; set; }
+    public int? Burst { get; set; }
+    public int? MaxValueBytes { get; set; }
+    public int? MaxConnections { get; set; }
+}
+
+/// <summary>
 /// The node's persistent configuration (the role /usbkey/config plays on SmartOS), read from
 /// /etc/solstice/node.json or the file named by SOLSTICE_CONFIG. Absent, it is the embedded default.
 /// </summary>
@@ -33,6 +45,7 @@ public sealed class NodeConfig
     public List<PoolConfig> Pools { get; set; } = [];
     public string? Socket { get; set; }
     public string? StateDir { get; set; }
+    public MetadataConfig? Metadata { get; set; }
 
     [JsonIgnore]
     public string? SourcePath { get; private set; }
@@ -87,6 +100,17 @@ public sealed class NodeConfig
                 errors.Add($"pool '{pool.Name}': invalid size '{pool.Size}'");
             if (!Path.IsPathRooted(pool.Mountpoint))
                 errors.Add($"pool '{pool.Name}': mountpoint must be absolute");
+        }
+        if (Metadata is { } metadata)
+        {
+            if (metadata.RequestsPerSecond is <= 0)
+                errors.Add("metadata.requests_per_second must be positive");
+            if (metadata.Burst is <= 0)
+                errors.Add("metadata.burst must be positive");
+            if (metadata.MaxValueBytes is <= 0)
+                errors.Add("metadata.max_value_bytes must be positive");
+            if (metadata.MaxConnections is <= 0)
+                errors.Add("metadata.max_connections must be positive");
         }
         if (Pools.Select(p => p.Name).Distinct().Count() != Pools.Count)
             errors.Add("pool names must be unique");

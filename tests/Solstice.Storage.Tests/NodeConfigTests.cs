@@ -46,6 +46,29 @@ public class NodeConfigTests
     }
 
     [Fact]
+    public void The_metadata_section_is_read_and_checked()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("node.json"), """
+            {"metadata":{"requests_per_second":500,"burst":20,"max_value_bytes":4096}}
+            """);
+        var metadata = NodeConfig.Load(dir.Combine("node.json")).Metadata!;
+        Assert.Equal(500, metadata.RequestsPerSecond);
+        Assert.Equal(20, metadata.Burst);
+        Assert.Equal(4096, metadata.MaxValueBytes);
+        Assert.Null(metadata.MaxConnections);
+
+        File.WriteAllText(dir.Combine("node.json"), """
+            {"metadata":{"requests_per_second":0,"burst":-1,"max_value_bytes":0,"max_connections":0}}
+            """);
+        var ex = Assert.Throws<SolsticeException>(() => NodeConfig.Load(dir.Combine("node.json")));
+        Assert.Contains("metadata.requests_per_second must be positive", ex.Message);
+        Assert.Contains("metadata.burst must be positive", ex.Message);
+        Assert.Contains("metadata.max_value_bytes must be positive", ex.Message);
+        Assert.Contains("metadata.max_connections must be positive", ex.Message);
+    }
+
+    [Fact]
     public void Malformed_json_names_the_file()
     {
         using var dir = new TempDirectory();

@@ -61,6 +61,31 @@ public sealed class ZoneMetadataTests
     }
 
     [PrivilegedFact]
+    public void The_node_config_sets_the_per_zone_value_size_and_request_rate()
+    {
+        Assert.True(ToolsBuilt, "artifacts/bin/mdata is missing: run scripts/build.sh (scripts/test.sh does)");
+        using var d = new NodeDaemon();
+        d.Stop();
+        d.Pool.Config.Metadata = new Solstice.Storage.MetadataConfig { MaxValueBytes = 64, RequestsPerSecond = 10, Burst = 3 };
+        d.Pool.Config.Save(d.Pool.ConfigPath);
+        d.Start();
+        string zone = d.Create(new JsonObject { ["brand"] = "joyent", ["alias"] = "meta-limits", ["max_physical_memory"] = 64 });
+
+        Assert.Equal(0, d.Zlogin(zone, "mdata-put", "small", new string('s', 64)).ExitCode);
+        var tooLarge = d.Zlogin(zone, "sh", "-c", $"mdata-put large {new string('l', 65)} 2>&1");
+        Assert.Equal(2, tooLarge.ExitCode);
+        Assert.Contains("Value too large", tooLarge.Output);
+        Assert.Null(d.Get(zone)["customer_metadata"]!["large"]);
+
+        // Each mdata-get sends three lines (reset, NEGOTIATE, GET): 30 requests at 10/s after a
+        // burst of 3 cannot finish in under 2.7 s; they are slowed down, not refused.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var loop = d.Zlogin(zone, "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do mdata-get sdc:alias || exit 9; done");
+        Assert.Equal(0, loop.ExitCode);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.5), $"10 mdata-get took {clock.Elapsed}; the rate limit did not apply");
+    }
+
+    [PrivilegedFact]
     public void Every_boot_writes_user_data_and_keys_and_runs_operator_then_user_script()
     {
         Assert.True(ToolsBuilt, "artifacts/bin/mdata is missing: run scripts/build.sh (scripts/test.sh does)");
