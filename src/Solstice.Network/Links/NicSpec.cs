@@ -153,12 +153,9 @@ public sealed record NicSpec
     {
         if (o[key] is not JsonValue v)
             return null;
-        if (v.TryGetValue<int>(out int i))
-            return i;
-        if (v.TryGetValue<double>(out double d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue)
-            return (int)d;
-        if (v.TryGetValue<string>(out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out i))
-            return i;
+        // Values the daemon normalised are in-memory longs, not parsed JSON: read any integer form.
+        if (Solstice.Core.Vm.VmJson.TryGetInteger(v, out long l) && l is >= int.MinValue and <= int.MaxValue)
+            return (int)l;
         throw Bad($"'{key}' is not an integer");
     }
 

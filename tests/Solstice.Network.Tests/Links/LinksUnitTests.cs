@@ -41,6 +41,16 @@ public sealed class LinksUnitTests
     }
 
     [Fact]
+    public void NicSpec_reads_integers_the_daemon_built_in_memory()
+    {
+        // vmadm's normaliser stores numbers as longs; a parsed-JSON-only reader refused them.
+        var nic = new JsonObject { ["mac"] = "02:00:00:00:00:07", ["nic_tag"] = "x", ["vlan_id"] = 20L, ["mtu"] = (long)1400 };
+        Assert.Equal(20, NicSpec.FromVmNic(nic).VlanId);
+        Assert.Equal(20, NicSpec.FromVmNic(new JsonObject { ["mac"] = "02:00:00:00:00:07", ["nic_tag"] = "x", ["vlan_id"] = "20" }).VlanId);
+        Assert.Throws<SolsticeException>(() => NicSpec.FromVmNic(new JsonObject { ["mac"] = "02:00:00:00:00:07", ["nic_tag"] = "x", ["vlan_id"] = 2.5 }));
+    }
+
+    [Fact]
     public void AntiSpoof_table_matches_golden()
     {
         var ports = new[]
