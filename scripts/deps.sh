@@ -2,7 +2,9 @@
 # Installs the Debian packages Solstice needs at run and test time (root, Debian 12).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(btrfs-progs runc nftables iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo)
+packages=(btrfs-progs runc nftables iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo
+    # what cloud-init's metadata client imports (the tests run it in a zone as an independent guest implementation)
+    python3 python3-configobj python3-jinja2 python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib python3-requests python3-serial python3-yaml)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -10,6 +12,15 @@ done
 if [ "${#missing[@]}" -gt 0 ] || [ "${SOLSTICE_APT_UPDATE:-0}" = 1 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+# cloud-init itself is unpacked, never installed: installed, it would reconfigure this machine at its next boot.
+cloud_init=/var/cache/solstice/cloud-init
+if [ ! -d "$cloud_init/usr/lib/python3/dist-packages/cloudinit" ]; then
+    download=$(mktemp -d)
+    chown _apt "$download" 2>/dev/null || true   # apt downloads as its sandbox user
+    (cd "$download" && apt-get download -qq cloud-init >/dev/null)
+    mkdir -p "$cloud_init.new" && dpkg -x "$download"/cloud-init_*.deb "$cloud_init.new"
+    rm -rf "$cloud_init" "$download" && mv "$cloud_init.new" "$cloud_init"
 fi
 if ! command -v dotnet >/dev/null; then
     echo "solstice: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2

@@ -60,6 +60,62 @@ public sealed class ZoneMetadataTests
         Assert.Equal((0, lx + "\n"), d.Zlogin(lx, "mdata-get", "sdc:uuid"));
     }
 
+    /// <summary>Where scripts/deps.sh unpacks Debian's cloud-init package (never installed).</summary>
+    private const string CloudInit = "/var/cache/solstice/cloud-init/usr/lib/python3/dist-packages";
+
+    [PrivilegedFact]
+    public void Cloud_inits_own_smartos_client_works_unchanged_inside_a_zone()
+    {
+        Assert.True(Directory.Exists(Path.Combine(CloudInit, "cloudinit")), $"{CloudInit} is missing: run scripts/deps.sh");
+        using var d = new NodeDaemon();
+        string zone = d.Create(new JsonObject
+        {
+            ["brand"] = "joyent", ["alias"] = "meta-cloud-init", ["max_physical_memory"] = 256,
+            ["customer_metadata"] = new JsonObject { ["greeting"] = "hello", ["cloud-init:user-data"] = "#cloud-config\n" },
+        });
+        // A joyent zone sees the host's /usr, hence its python3; cloud-init goes into the zone's root.
+        string root = Path.Combine(d.Get(zone)["zonepath"]!.GetValue<string>(), "root", "opt");
+        CopyTree(Path.Combine(CloudInit, "cloudinit"), Path.Combine(root, "cloud-init", "cloudinit"));
+        File.WriteAllText(Path.Combine(root, "client.py"), """
+            import json, sys
+            sys.path.insert(0, "/opt/cloud-init")
+            from cloudinit.sources.DataSourceSmartOS import JoyentMetadataSocketClient
+            out = {}
+            with JoyentMetadataSocketClient("/.zonecontrol/metadata.sock") as c:
+                out["uuid"] = c.get("sdc:uuid")
+                out["greeting"] = c.get("greeting")
+                out["missing"] = c.get("no-such-key", default="<none>")
+                out["nics"] = c.get_json("sdc:nics")
+                out["keys"] = sorted(c.list())
+                c.put("written", "by cloud-init")
+                c.delete("greeting")
+                out["after"] = sorted(c.list())
+            print(json.dumps(out))
+            """);
+
+        var run = d.Zlogin(zone, "/usr/bin/python3", "/opt/client.py");
+        Assert.True(run.ExitCode == 0, run.Output);
+        var result = JsonNode.Parse(run.Output)!;
+        Assert.Equal(zone, result["uuid"]!.GetValue<string>());
+        Assert.Equal("hello", result["greeting"]!.GetValue<string>());
+        Assert.Equal("<none>", result["missing"]!.GetValue<string>());
+        Assert.Empty(result["nics"]!.AsArray());
+        Assert.Equal(["cloud-init:user-data", "greeting"], result["keys"]!.AsArray().Select(k => k!.GetValue<string>()));
+        Assert.Equal(["cloud-init:user-data", "written"], result["after"]!.AsArray().Select(k => k!.GetValue<string>()));
+        var metadata = d.Get(zone)["customer_metadata"]!;
+        Assert.Equal("by cloud-init", metadata["written"]!.GetValue<string>());
+        Assert.Null(metadata["greeting"]);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (string dir in Directory.GetDirectories(from))
+            CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+
     [PrivilegedFact]
     public void The_node_config_sets_the_per_zone_value_size_and_request_rate()
     {
