@@ -134,7 +134,7 @@ public static class NetworkBenchmarks
         for (int i = 0; i < 5; i++)
             compile.Time(() => { foreach (var vm in vms) NftRenderer.Render(NftFirewallCompiler.CompileZone(policy, vm.Uuid)!); });
         Console.WriteLine(compile);
-        var applier = new NetnsFirewallApplier(ProcessCommandRunner.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
         var apply = new Samples("compile + load 1000 rules into 100 zone netns");
         for (int i = 0; i < 3; i++)
             apply.Time(() => applier.Apply([]));

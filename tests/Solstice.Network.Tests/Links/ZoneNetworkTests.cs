@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Solstice.Linux;
 using Solstice.Network.Firewall;
 using Solstice.Network.Firewall.Nft;
 using Solstice.Network.Links;
@@ -110,7 +109,7 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
             Rule("FROM any TO tag role = web ALLOW tcp PORT 82", "99999999-0000-4000-8000-000000000002"),
             Rule("FROM ip 10.9.0.1 TO tag role BLOCK tcp PORT 82 PRIORITY 5", "99999999-0000-4000-8000-000000000003"),
         };
-        var applier = new NetnsFirewallApplier(ProcessCommandRunner.Instance, new ListStore(rules), new Inventory(vms),
+        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new ListStore(rules), new Inventory(vms),
             uuid => uuid is A ? a : uuid is B ? b : null);
         var sw = Stopwatch.StartNew();
         applier.Apply([]);
