@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using Solstice.Linux.Interop;
@@ -13,14 +14,19 @@ public readonly record struct NftOutcome(bool Succeeded, string Output, string E
 /// </summary>
 public static unsafe class Nftables
 {
-    // nft_ctx_new sets up library-wide state on its first call; creating and freeing contexts
-    // under one lock keeps that safe while scripts themselves run in parallel.
-    private static readonly Lock s_contexts = new();
+    // nft_ctx_new sets up library-wide state on its first call without a lock of its own.
+    private static readonly Lock s_create = new();
+
+    // Closing an nf_tables socket after a commit that deleted anything waits for the kernel to
+    // destroy those objects, an RCU grace period (7-20 ms here). Contexts are therefore freed on a
+    // thread of their own: the caller does not wait, and after the first close of a burst the
+    // kernel's destroy list is empty, so the rest close at once.
+    private static readonly BlockingCollection<nint> s_toFree = StartFreeing();
 
     public static NftOutcome Run(string script)
     {
         nint ctx;
-        lock (s_contexts)
+        lock (s_create)
             ctx = LibNftables.CtxNew(0);
         if (ctx == 0)
             throw new InvalidOperationException("nft_ctx_new failed");
@@ -28,8 +34,7 @@ public static unsafe class Nftables
         {
             LibNftables.CtxBufferOutput(ctx);
             LibNftables.CtxBufferError(ctx);
-            int length = Encoding.UTF8.GetByteCount(script);
-            byte[] text = new byte[length + 1];
+            byte[] text = new byte[Encoding.UTF8.GetByteCount(script) + 1];
             Encoding.UTF8.GetBytes(script, text);
             int rc;
             fixed (byte* p = text)
@@ -40,8 +45,19 @@ public static unsafe class Nftables
         }
         finally
         {
-            lock (s_contexts)
-                LibNftables.CtxFree(ctx);
+            s_toFree.Add(ctx);
         }
+    }
+
+    private static BlockingCollection<nint> StartFreeing()
+    {
+        var queue = new BlockingCollection<nint>();
+        new Thread(() =>
+        {
+            foreach (nint ctx in queue.GetConsumingEnumerable())
+                LibNftables.CtxFree(ctx);
+        })
+        { IsBackground = true, Name = "nft-ctx-free" }.Start();
+        return queue;
     }
 }
