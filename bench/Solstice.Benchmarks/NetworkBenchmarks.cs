@@ -29,7 +29,7 @@ public static class NetworkBenchmarks
         try
         {
             Console.WriteLine($"vlan mode: {net.VlanMode}");
-            var create = new Samples("zone netns create (unshare --net=file)");
+            var create = new Samples("zone netns create (unshare + bind mount, lo up)");
             var add = new Samples("nic add (veth, bridge port, addrs, antispoof)");
             var destroy = new Samples("zone netns destroy (umount + unlink)");
             var zones = new List<string>();
@@ -41,7 +41,7 @@ public static class NetworkBenchmarks
                 timing.Reset();
                 add.Time(() => net.AddNic(uuid, path, Nic(i), 0));
                 if (i == iterations - 1)
-                    timing.Print("  last nic add, per command");
+                    timing.Print("  last nic add, spawned commands (rtnetlink and libnftables run in-process)");
                 zones.Add(uuid);
             }
             Console.WriteLine(create);
@@ -136,9 +136,14 @@ public static class NetworkBenchmarks
         Console.WriteLine(compile);
         var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
         var apply = new Samples("compile + load 1000 rules into 100 zone netns");
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 5; i++)
             apply.Time(() => applier.Apply([]));
         Console.WriteLine(apply);
+        var serial = new NetnsFirewallApplier(new LibNftablesLoader(threads: 1), new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var applySerial = new Samples("  the same on one loading thread");
+        for (int i = 0; i < 3; i++)
+            applySerial.Time(() => serial.Apply([]));
+        Console.WriteLine(applySerial);
         var one = new Samples("compile + load one VM's firewall");
         for (int i = 0; i < 20; i++)
             one.Time(() => applier.Apply([vms[i].Uuid]));
