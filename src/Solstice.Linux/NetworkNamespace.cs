@@ -68,13 +68,10 @@ public static class NetworkNamespace
         return errors;
     }
 
-    /// <summary>Creates a network namespace with its loopback link and binds it onto the (existing, empty) file at path.</summary>
-    public static void Create(string path, Action? insideNew = null)
-    {
-        Run(OwnNamespace, () =>
+    /// <summary>Creates a network namespace and binds it onto the (existing, empty) file at path; insideNew runs in it first.</summary>
+    public static void Create(string path, Action? insideNew = null) =>
+        RunInNew(() =>
         {
-            if (Libc.Unshare(Libc.CloneNewNet) != 0)
-                throw SyscallException.Last("unshare(CLONE_NEWNET)");
             unsafe
             {
                 if (Libc.Mount(OwnNamespace, path, null, Libc.MsBind, null) != 0)
@@ -83,7 +80,15 @@ public static class NetworkNamespace
             insideNew?.Invoke();
             return 0;
         });
-    }
+
+    /// <summary>Runs action on a new thread in a new, empty network namespace, which goes away afterwards unless action keeps it.</summary>
+    public static T RunInNew<T>(Func<T> action) =>
+        Run(OwnNamespace, () =>
+        {
+            if (Libc.Unshare(Libc.CloneNewNet) != 0)
+                throw SyscallException.Last("unshare(CLONE_NEWNET)");
+            return action();
+        });
 
     private static void Join(string netnsPath)
     {

@@ -33,7 +33,7 @@ public sealed class NodeNetwork : IFirewallVmInventory
         });
         Directory.CreateDirectory(firewallDirectory);
         Rules = new FirewallRuleStore(firewallDirectory);
-        Firewall = NetnsFirewallApplier.Choose(_runner, LibNftablesLoader.Instance, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack(_runner));
+        Firewall = NetnsFirewallApplier.Choose(_runner, LibNftablesLoader.Instance, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack());
     }
 
     public ZoneNetwork Links { get; }

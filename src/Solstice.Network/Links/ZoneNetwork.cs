@@ -49,7 +49,7 @@ public sealed partial class ZoneNetwork
     private bool _antiSpoofLoaded;
     private VlanMode? _vlanMode;
 
-    /// <param name="runner">Only for what is off the nic path: the VLAN-mode probe and VLAN-filtering port settings.</param>
+    /// <param name="runner">Only for VLAN-filtering port settings (bridge vlan add), a mode this kernel lacks.</param>
     /// <param name="nft">Loads the anti-spoofing table; libnftables in-process when null.</param>
     public ZoneNetwork(ICommandRunner runner, Func<string, NicTag?> tags, ZoneNetworkOptions? options = null, INftLoader? nft = null)
     {
@@ -62,7 +62,7 @@ public sealed partial class ZoneNetwork
 
     public ZoneNetworkOptions Options => _options;
 
-    public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode(_commands.Runner);
+    public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode();
 
     /// <summary>The nics currently attached, by VM.</summary>
     public IReadOnlyList<NicAttachment> Attachments
