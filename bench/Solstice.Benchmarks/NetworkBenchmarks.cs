@@ -56,6 +56,7 @@ public static class NetworkBenchmarks
         {
             foreach (string netns in Directory.Exists(net.Options.NetnsDirectory) ? Directory.GetFiles(net.Options.NetnsDirectory) : [])
                 net.DestroyNamespace(Path.GetFileName(netns));
+            net.Dispose();
             Solstice.Linux.Interop.Libc.Umount2(node, 2);
         }
     }

@@ -23,31 +23,38 @@ public static unsafe class Nftables
     // kernel's destroy list is empty, so the rest close at once.
     private static readonly BlockingCollection<nint> s_toFree = StartFreeing();
 
+    /// <summary>Runs script with a context of its own.</summary>
     public static NftOutcome Run(string script)
+    {
+        using var session = NftSession.Open();
+        return session.Run(script);
+    }
+
+    internal static nint NewContext()
     {
         nint ctx;
         lock (s_create)
             ctx = LibNftables.CtxNew(0);
         if (ctx == 0)
             throw new InvalidOperationException("nft_ctx_new failed");
-        try
-        {
-            LibNftables.CtxBufferOutput(ctx);
-            LibNftables.CtxBufferError(ctx);
-            byte[] text = new byte[Encoding.UTF8.GetByteCount(script) + 1];
-            Encoding.UTF8.GetBytes(script, text);
-            int rc;
-            fixed (byte* p = text)
-                rc = LibNftables.RunCmdFromBuffer(ctx, p);
-            return new NftOutcome(rc == 0,
-                Marshal.PtrToStringUTF8(LibNftables.CtxGetOutputBuffer(ctx)) ?? "",
-                Marshal.PtrToStringUTF8(LibNftables.CtxGetErrorBuffer(ctx)) ?? "");
-        }
-        finally
-        {
-            s_toFree.Add(ctx);
-        }
+        LibNftables.CtxBufferOutput(ctx);
+        LibNftables.CtxBufferError(ctx);
+        return ctx;
     }
+
+    internal static NftOutcome Run(nint ctx, string script)
+    {
+        byte[] text = new byte[Encoding.UTF8.GetByteCount(script) + 1];
+        Encoding.UTF8.GetBytes(script, text);
+        int rc;
+        fixed (byte* p = text)
+            rc = LibNftables.RunCmdFromBuffer(ctx, p);
+        return new NftOutcome(rc == 0,
+            Marshal.PtrToStringUTF8(LibNftables.CtxGetOutputBuffer(ctx)) ?? "",
+            Marshal.PtrToStringUTF8(LibNftables.CtxGetErrorBuffer(ctx)) ?? "");
+    }
+
+    internal static void Free(nint ctx) => s_toFree.Add(ctx);
 
     private static BlockingCollection<nint> StartFreeing()
     {

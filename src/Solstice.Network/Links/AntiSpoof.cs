@@ -121,10 +121,21 @@ public static class AntiSpoofCompiler
     private static string Set(IReadOnlyList<string> items) => items.Count == 1 ? items[0] : $"{{ {string.Join(", ", items)} }}";
 }
 
-/// <summary>Loads the anti-spoofing table into the node's namespace (netnsPath, or the daemon's own when null).</summary>
-public sealed class AntiSpoofApplier(INftLoader nft, string? netnsPath = null, string table = AntiSpoofCompiler.DefaultTable)
+/// <summary>
+/// Loads the anti-spoofing table into the node's namespace (netnsPath, or the daemon's own when
+/// null), through one nft session kept until disposed.
+/// </summary>
+public sealed class AntiSpoofApplier(INftLoader nft, string? netnsPath = null, string table = AntiSpoofCompiler.DefaultTable) : IDisposable
 {
+    private INftSession? _session;
+
     public string Table => table;
+
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
 
     /// <summary>Adds ports to the loaded table (one nft transaction).</summary>
     public void Add(IEnumerable<AntiSpoofPort> ports) =>
@@ -141,7 +152,7 @@ public sealed class AntiSpoofApplier(INftLoader nft, string? netnsPath = null, s
 
     private void Run(string script, string what)
     {
-        var outcome = nft.Run(netnsPath, script);
+        var outcome = (_session ??= nft.OpenSession(netnsPath)).Run(script);
         if (!outcome.Succeeded)
             throw new SolsticeException(ErrorCode.BackendFailed, $"{what}: {outcome.Error.Trim()}");
     }

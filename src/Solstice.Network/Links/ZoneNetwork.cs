@@ -36,9 +36,9 @@ public sealed record NicAttachment(string VmUuid, int Index, string HostLink, st
 /// into the zone, named net&lt;index&gt; (eth&lt;index&gt; for lx), with the nic's MAC, MTU, addresses and
 /// routes. Anti-spoofing is one bridge-family nft table over all attached nics. Links are made over
 /// rtnetlink and tables loaded with libnftables, in-process (no spawns on the nic path). Thread-safe:
-/// calls are serialised.
+/// calls are serialised. Dispose releases the nft session it keeps on the node's namespace.
 /// </summary>
-public sealed partial class ZoneNetwork
+public sealed partial class ZoneNetwork : IDisposable
 {
     private readonly HostCommands _commands;
     private readonly ZoneNetworkOptions _options;
@@ -61,6 +61,12 @@ public sealed partial class ZoneNetwork
     }
 
     public ZoneNetworkOptions Options => _options;
+
+    public void Dispose()
+    {
+        lock (_lock)
+            _antiSpoof.Dispose();
+    }
 
     public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode();
 

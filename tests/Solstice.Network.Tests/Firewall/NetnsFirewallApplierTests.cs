@@ -86,6 +86,8 @@ public sealed class NetnsFirewallApplierTests
         }
 
         public IReadOnlyList<NftOutcome> RunEach(IReadOnlyList<NftJob> jobs) => jobs.Select(j => Run(j.NetnsPath, j.Script())).ToList();
+
+        public INftSession OpenSession(string? netnsPath) => throw new NotSupportedException();
     }
 
     private sealed class Store(IReadOnlyList<FirewallRule> rules) : IFirewallRuleStore

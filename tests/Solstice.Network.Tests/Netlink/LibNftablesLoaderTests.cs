@@ -49,4 +49,22 @@ public sealed class LibNftablesLoaderTests
         Assert.Contains("/nonexistent/netns", outcomes[0].Error, StringComparison.Ordinal);
         Assert.True(outcomes[1].Succeeded, outcomes[1].Error);
     }
+
+    [PrivilegedFact]
+    public void A_session_runs_many_scripts_and_sees_changes_others_made_in_between()
+    {
+        using var scratch = new ScratchNetns();
+        string node = scratch.Create("node");
+        using (var session = LibNftablesLoader.Instance.OpenSession(node))
+        {
+            Assert.True(session.Run(Table).Succeeded);
+            Assert.True(ScratchNetns.In(node, "nft", "add", "chain", "inet", "t_loader", "other").Succeeded);
+            var added = session.Run("add rule inet t_loader other tcp dport 9 drop\n");
+            Assert.True(added.Succeeded, added.Error);
+            Assert.True(ScratchNetns.In(node, "nft", "delete", "table", "inet", "t_loader").Succeeded);
+            Assert.False(session.Run("add rule inet t_loader other tcp dport 10 drop\n").Succeeded);
+            Assert.True(session.Run(Table).Succeeded);
+        }
+        Assert.Contains("tcp dport 7 drop", ScratchNetns.In(node, "nft", "list", "ruleset").StandardOutput, StringComparison.Ordinal);
+    }
 }

@@ -17,4 +17,13 @@ public interface INftLoader
     /// is rethrown once every job has been tried.
     /// </summary>
     IReadOnlyList<NftOutcome> RunEach(IReadOnlyList<NftJob> jobs);
+
+    /// <summary>A session for many scripts in one namespace (netnsPath, or the caller's own when null); dispose to release it.</summary>
+    INftSession OpenSession(string? netnsPath);
+}
+
+/// <summary>Runs scripts in one namespace, one at a time.</summary>
+public interface INftSession : IDisposable
+{
+    NftOutcome Run(string script);
 }

@@ -42,4 +42,13 @@ public sealed class LibNftablesLoader(int threads = 2) : INftLoader
         }
         return outcomes;
     }
+
+    public INftSession OpenSession(string? netnsPath) => new Session(NftSession.Open(netnsPath));
+
+    private sealed class Session(NftSession session) : INftSession
+    {
+        public NftOutcome Run(string script) => session.Run(script);
+
+        public void Dispose() => session.Dispose();
+    }
 }
