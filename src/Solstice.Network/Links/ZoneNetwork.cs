@@ -173,7 +173,7 @@ public sealed partial class ZoneNetwork : IDisposable
                     : nic.Interface ?? interfacePrefix + index.ToString(CultureInfo.InvariantCulture);
                 if (!LinkNames.IsValidInterface(ifname))
                     throw new SolsticeException(ErrorCode.InvalidArgument, $"'{ifname}' is not a valid interface name");
-                _ = NicMac(nic);
+                _ = NicMac(nic); // refuse a malformed MAC before anything reaches the kernel
                 bridgeMtus.TryAdd(bridge, tag.Mtu);
                 added.Add(new NicAttachment(uuid, index, LinkNames.HostLink(uuid, index), bridge, ifname, nic) { Mtu = nic.Mtu ?? tag.Mtu ?? 1500 });
             }
