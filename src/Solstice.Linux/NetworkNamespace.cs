@@ -90,6 +90,17 @@ public static class NetworkNamespace
             return action();
         });
 
+    /// <summary>
+    /// True when path is a namespace bound on a file (nsfs), false for a missing or plain file — such
+    /// as one left behind when the daemon was killed between creating the file and binding it.
+    /// </summary>
+    public static unsafe bool IsBound(string path)
+    {
+        const long NsfsMagic = 0x6e736673;
+        Libc.StatFsBuffer buffer;
+        return Libc.StatFs(path, &buffer) == 0 && buffer.Type == NsfsMagic;
+    }
+
     private static void Join(string netnsPath)
     {
         using var ns = Open(netnsPath);

@@ -116,10 +116,11 @@ public sealed class NodeNetwork : IFirewallVmInventory
         Firewall.Apply([uuid]);
     }
 
+    /// <summary>The zone's namespace path while one is bound there (not a file left by a killed daemon).</summary>
     public string? NamespaceOf(string uuid)
     {
         string path = Links.NamespacePath(uuid);
-        return File.Exists(path) ? path : null;
+        return NetworkNamespace.IsBound(path) ? path : null;
     }
 
     private static string Prefix(JsonObject vm) => VmJson.AsString(vm["brand"]) == "lx" ? "eth" : "net";

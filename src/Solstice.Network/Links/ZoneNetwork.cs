@@ -279,8 +279,7 @@ public sealed partial class ZoneNetwork : IDisposable
         yield return $"link set {bridge} up";
     }
 
-    internal static bool IsNamespaceMounted(string path) =>
-        File.Exists(path) && Mounts.Find(path) is not null;
+    internal static bool IsNamespaceMounted(string path) => NetworkNamespace.IsBound(path);
 
     private void ApplyAntiSpoofLocked()
     {

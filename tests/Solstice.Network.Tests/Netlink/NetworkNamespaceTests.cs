@@ -61,4 +61,22 @@ public sealed class NetworkNamespaceTests
             File.Delete(notNamespace);
         }
     }
+
+    [PrivilegedFact]
+    public void Only_a_bound_namespace_counts_as_one()
+    {
+        using var scratch = new ScratchNetns();
+        string bound = scratch.Create("bound");
+        string plain = Path.GetTempFileName();
+        try
+        {
+            Assert.True(NetworkNamespace.IsBound(bound));
+            Assert.False(NetworkNamespace.IsBound(plain));
+            Assert.False(NetworkNamespace.IsBound(plain + ".missing"));
+        }
+        finally
+        {
+            File.Delete(plain);
+        }
+    }
 }
