@@ -29,7 +29,7 @@ public static class NetworkBenchmarks
         try
         {
             Console.WriteLine($"vlan mode: {net.VlanMode}");
-            var create = new Samples("zone netns create (unshare --net=file)");
+            var create = new Samples("zone netns create (unshare + bind mount, lo up)");
             var add = new Samples("nic add (veth, bridge port, addrs, antispoof)");
             var destroy = new Samples("zone netns destroy (umount + unlink)");
             var zones = new List<string>();
@@ -41,12 +41,12 @@ public static class NetworkBenchmarks
                 timing.Reset();
                 add.Time(() => net.AddNic(uuid, path, Nic(i), 0));
                 if (i == iterations - 1)
-                    timing.Print("  last nic add, per command");
+                    timing.Print("  last nic add, spawned commands (rtnetlink and libnftables run in-process)");
                 zones.Add(uuid);
             }
             Console.WriteLine(create);
             Console.WriteLine(add);
-            Throughput(net, node);
+            Throughput(net);
             foreach (string uuid in zones)
                 destroy.Time(() => net.DestroyNamespace(uuid));
             Console.WriteLine(destroy);
@@ -56,30 +56,51 @@ public static class NetworkBenchmarks
         {
             foreach (string netns in Directory.Exists(net.Options.NetnsDirectory) ? Directory.GetFiles(net.Options.NetnsDirectory) : [])
                 net.DestroyNamespace(Path.GetFileName(netns));
+            net.Dispose();
             Solstice.Linux.Interop.Libc.Umount2(node, 2);
         }
     }
 
-    private static void Throughput(ZoneNetwork net, string node)
+    /// <summary>
+    /// Zone to zone over the bridge, with and without the anti-spoofing table, against a raw veth pair
+    /// between two namespaces; interleaved rounds, since the machine is shared and single runs are noisy.
+    /// </summary>
+    private static void Throughput(ZoneNetwork net)
     {
-        const int megabytes = 2048;
+        const int rounds = 5;
         string a = net.CreateNamespace(Uuid(9001)), b = net.CreateNamespace(Uuid(9002));
         net.AddNic(Uuid(9001), a, new NicSpec { Mac = "02:00:00:00:90:01", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.1/24")] }, 0);
         net.AddNic(Uuid(9002), b, new NicSpec { Mac = "02:00:00:00:90:02", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.2/24")] }, 0);
-        Console.WriteLine($"{"zone -> zone TCP (bridge + antispoof)",-44} {Tcp(a, b, "10.99.1.2", megabytes)}");
-        // raw veth pair between two fresh namespaces, for comparison
         string x = net.CreateNamespace(Uuid(9003)), y = net.CreateNamespace(Uuid(9004));
         Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + x, "ip", "-b", "-"],
             $"link add v0 type veth peer name v1 netns {y}\nlink set v0 up\naddr add 10.99.2.1/24 dev v0\n"));
         Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + y, "ip", "-b", "-"], "link set v1 up\naddr add 10.99.2.2/24 dev v1\n"));
-        Console.WriteLine($"{"raw veth pair TCP",-44} {Tcp(x, y, "10.99.2.2", megabytes)}");
+        var raw = new List<double>();
+        var zone = new List<double>();
+        var bare = new List<double>();
+        for (int i = 0; i < rounds; i++)
+        {
+            raw.Add(Tcp(x, y, "10.99.2.2"));
+            zone.Add(Tcp(a, b, "10.99.1.2"));
+            net.RemoveAntiSpoof();
+            bare.Add(Tcp(a, b, "10.99.1.2"));
+            net.ApplyAntiSpoof();
+        }
+        Console.WriteLine(Gbits("raw veth pair TCP", raw));
+        Console.WriteLine(Gbits("zone -> zone TCP (bridge + antispoof)", zone));
+        Console.WriteLine(Gbits("zone -> zone TCP (bridge, no antispoof)", bare));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"zone / raw, medians",-44} {Median(zone) / Median(raw):F2}x (bridge only {Median(bare) / Median(raw):F2}x)"));
         foreach (int i in new[] { 9001, 9002, 9003, 9004 })
             net.DestroyNamespace(Uuid(i));
-        _ = node;
     }
 
-    /// <summary>MB/s of a bulk TCP transfer: iperf3 when installed, else busybox nc fed by dd.</summary>
-    private static string Tcp(string from, string to, string address, int megabytes)
+    private static string Gbits(string what, List<double> samples) => string.Create(CultureInfo.InvariantCulture,
+        $"{what,-44} median {Median(samples),6:F2} Gbit/s  ({string.Join(" ", samples.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})");
+
+    private static double Median(List<double> samples) => samples.Order().ElementAt(samples.Count / 2);
+
+    /// <summary>Gbit/s of a bulk TCP transfer: iperf3 for 3 s when installed, else busybox nc fed 2 GiB by dd.</summary>
+    private static double Tcp(string from, string to, string address)
     {
         if (File.Exists("/usr/bin/iperf3"))
         {
@@ -87,16 +108,16 @@ public static class NetworkBenchmarks
             Thread.Sleep(200);
             var r = ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + from, "iperf3", "-c", address, "-t", "3", "-J"]);
             server.WaitForExit(5000);
-            var bps = JsonNode.Parse(r.StandardOutput)?["end"]?["sum_received"]?["bits_per_second"]?.GetValue<double>() ?? 0;
-            return string.Create(CultureInfo.InvariantCulture, $"{bps / 1e9:F2} Gbit/s (iperf3, 3 s)");
+            return (JsonNode.Parse(r.StandardOutput)?["end"]?["sum_received"]?["bits_per_second"]?.GetValue<double>() ?? 0) / 1e9;
         }
+        const int megabytes = 2048;
         using var listener = Process.Start(new ProcessStartInfo("nsenter", ["--net=" + to, "sh", "-c", "busybox nc -l -p 5001 > /dev/null"]) { UseShellExecute = false })!;
         Thread.Sleep(200);
         var sw = Stopwatch.StartNew();
         Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + from, "sh", "-c",
             $"dd if=/dev/zero bs=1M count={megabytes} 2>/dev/null | busybox nc {address} 5001"]));
         listener.WaitForExit(10000);
-        return string.Create(CultureInfo.InvariantCulture, $"{megabytes / sw.Elapsed.TotalSeconds:F0} MB/s (busybox nc, {megabytes} MiB)");
+        return megabytes * 8.0 * 1.048576 / 1000 / sw.Elapsed.TotalSeconds;
     }
 
     private static void Firewall(ZoneNetwork net, TempDirectory dir)
@@ -134,11 +155,16 @@ public static class NetworkBenchmarks
         for (int i = 0; i < 5; i++)
             compile.Time(() => { foreach (var vm in vms) NftRenderer.Render(NftFirewallCompiler.CompileZone(policy, vm.Uuid)!); });
         Console.WriteLine(compile);
-        var applier = new NetnsFirewallApplier(ProcessCommandRunner.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
         var apply = new Samples("compile + load 1000 rules into 100 zone netns");
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 5; i++)
             apply.Time(() => applier.Apply([]));
         Console.WriteLine(apply);
+        var serial = new NetnsFirewallApplier(new LibNftablesLoader(threads: 1), new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var applySerial = new Samples("  the same on one loading thread");
+        for (int i = 0; i < 3; i++)
+            applySerial.Time(() => serial.Apply([]));
+        Console.WriteLine(applySerial);
         var one = new Samples("compile + load one VM's firewall");
         for (int i = 0; i < 20; i++)
             one.Time(() => applier.Apply([vms[i].Uuid]));

@@ -33,7 +33,7 @@ public sealed class NodeNetwork : IFirewallVmInventory
         });
         Directory.CreateDirectory(firewallDirectory);
         Rules = new FirewallRuleStore(firewallDirectory);
-        Firewall = NetnsFirewallApplier.Choose(_runner, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack(_runner));
+        Firewall = NetnsFirewallApplier.Choose(_runner, LibNftablesLoader.Instance, Rules, this, NamespaceOf, NetworkProbe.ProbeBridgeConntrack());
     }
 
     public ZoneNetwork Links { get; }
@@ -136,10 +136,11 @@ public sealed class NodeNetwork : IFirewallVmInventory
         Firewall.Apply([uuid]);
     }
 
+    /// <summary>The zone's namespace path while one is bound there (not a file left by a killed daemon).</summary>
     public string? NamespaceOf(string uuid)
     {
         string path = Links.NamespacePath(uuid);
-        return File.Exists(path) ? path : null;
+        return NetworkNamespace.IsBound(path) ? path : null;
     }
 
     private static string Prefix(JsonObject vm) => VmJson.AsString(vm["brand"]) == "lx" ? "eth" : "net";

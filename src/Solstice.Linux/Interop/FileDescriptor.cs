@@ -15,6 +15,15 @@ public readonly struct FileDescriptor : IDisposable
         return new FileDescriptor(fd);
     }
 
+    /// <summary>Opens a file read-only (close-on-exec), e.g. a namespace file for setns.</summary>
+    public static FileDescriptor Open(string path)
+    {
+        int fd = Libc.Open(path, Libc.ORdOnly | Libc.OCloexec, 0);
+        if (fd < 0)
+            throw SyscallException.Last($"open {path}");
+        return new FileDescriptor(fd);
+    }
+
     public void Dispose()
     {
         if (Fd >= 0)

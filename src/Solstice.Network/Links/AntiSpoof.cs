@@ -121,26 +121,39 @@ public static class AntiSpoofCompiler
     private static string Set(IReadOnlyList<string> items) => items.Count == 1 ? items[0] : $"{{ {string.Join(", ", items)} }}";
 }
 
-/// <summary>Loads the anti-spoofing table into the node's namespace.</summary>
-public sealed class AntiSpoofApplier(HostCommands commands, string table = AntiSpoofCompiler.DefaultTable)
+/// <summary>
+/// Loads the anti-spoofing table into the node's namespace (netnsPath, or the daemon's own when
+/// null), through one nft session kept until disposed.
+/// </summary>
+public sealed class AntiSpoofApplier(INftLoader nft, string? netnsPath = null, string table = AntiSpoofCompiler.DefaultTable) : IDisposable
 {
+    private INftSession? _session;
+
     public string Table => table;
 
-    /// <summary>Adds ports to the loaded table (one nft transaction).</summary>
-    public void Add(IEnumerable<AntiSpoofPort> ports) => HostCommands.Check(
-        commands.Host(["nft", "-f", "-"], string.Concat(ports.Select(p => AntiSpoofCompiler.RenderAddPort(p, table)))), "Failed to add anti-spoofing rules");
-
-    /// <summary>Removes ports from the loaded table (one nft transaction).</summary>
-    public void Remove(IEnumerable<string> links) => HostCommands.Check(
-        commands.Host(["nft", "-f", "-"], string.Concat(links.Select(l => AntiSpoofCompiler.RenderRemovePort(l, table)))), "Failed to remove anti-spoofing rules");
-
-    /// <summary>Replaces the whole table with these ports.</summary>
-    public void Apply(IEnumerable<AntiSpoofPort> ports)
+    public void Dispose()
     {
-        var result = commands.Host(["nft", "-f", "-"], AntiSpoofCompiler.Render(ports, table));
-        HostCommands.Check(result, "Failed to load the anti-spoofing table");
+        _session?.Dispose();
+        _session = null;
     }
 
-    public void Remove() => HostCommands.Check(
-        commands.Host(["nft", "-f", "-"], NftRenderer.RenderDelete(AntiSpoofCompiler.Family, table)), "Failed to remove the anti-spoofing table");
+    /// <summary>Adds ports to the loaded table (one nft transaction).</summary>
+    public void Add(IEnumerable<AntiSpoofPort> ports) =>
+        Run(string.Concat(ports.Select(p => AntiSpoofCompiler.RenderAddPort(p, table))), "Failed to add anti-spoofing rules");
+
+    /// <summary>Removes ports from the loaded table (one nft transaction).</summary>
+    public void Remove(IEnumerable<string> links) =>
+        Run(string.Concat(links.Select(l => AntiSpoofCompiler.RenderRemovePort(l, table))), "Failed to remove anti-spoofing rules");
+
+    /// <summary>Replaces the whole table with these ports.</summary>
+    public void Apply(IEnumerable<AntiSpoofPort> ports) => Run(AntiSpoofCompiler.Render(ports, table), "Failed to load the anti-spoofing table");
+
+    public void Remove() => Run(NftRenderer.RenderDelete(AntiSpoofCompiler.Family, table), "Failed to remove the anti-spoofing table");
+
+    private void Run(string script, string what)
+    {
+        var outcome = (_session ??= nft.OpenSession(netnsPath)).Run(script);
+        if (!outcome.Succeeded)
+            throw new SolsticeException(ErrorCode.BackendFailed, $"{what}: {outcome.Error.Trim()}");
+    }
 }

@@ -1,4 +1,5 @@
 using Solstice.Linux;
+using Solstice.Linux.Netlink;
 
 namespace Solstice.Network.Links;
 
@@ -12,16 +13,28 @@ public enum VlanMode
     VlanFiltering,
 }
 
-/// <summary>Kernel feature probes, each run once in a throwaway network namespace.</summary>
+/// <summary>Kernel feature probes, each run once in a throwaway network namespace, in-process.</summary>
 public static class NetworkProbe
 {
     /// <summary>VlanFiltering when a bridge with vlan_filtering 1 can be created, else BridgePerVlan.</summary>
-    public static VlanMode ProbeVlanMode(ICommandRunner runner) =>
-        runner.Run(["unshare", "--net", "ip", "link", "add", "sstprobe", "type", "bridge", "vlan_filtering", "1"]).Succeeded
-            ? VlanMode.VlanFiltering
-            : VlanMode.BridgePerVlan;
+    public static VlanMode ProbeVlanMode() =>
+        NetworkNamespace.RunInNew(() =>
+        {
+            using var links = RouteNetlink.Open();
+            links.AddBridge("sstprobe", null, vlanFiltering: true);
+            try
+            {
+                links.Commit();
+                return VlanMode.VlanFiltering;
+            }
+            catch (NetlinkException)
+            {
+                return VlanMode.BridgePerVlan;
+            }
+        });
 
     /// <summary>True when nftables accepts ct state in the bridge family (nf_conntrack_bridge).</summary>
-    public static bool ProbeBridgeConntrack(ICommandRunner runner) =>
-        runner.Run(["unshare", "--net", "nft", "-f", "-"], "table bridge probe { chain c { type filter hook prerouting priority 0; ct state established accept; } }\n").Succeeded;
+    public static bool ProbeBridgeConntrack() =>
+        NetworkNamespace.RunInNew(() =>
+            Nftables.Run("table bridge probe { chain c { type filter hook prerouting priority 0; ct state established accept; } }\n").Succeeded);
 }

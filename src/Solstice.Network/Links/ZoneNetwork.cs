@@ -3,6 +3,8 @@ using System.Net;
 using Solstice.Core;
 using Solstice.Linux;
 using Solstice.Linux.Interop;
+using Solstice.Linux.Netlink;
+using Solstice.Network.Firewall.Nft;
 
 namespace Solstice.Network.Links;
 
@@ -21,17 +23,22 @@ public sealed record ZoneNetworkOptions
 }
 
 /// <summary>A nic as attached: its host-side link and bridge, and its name inside the zone.</summary>
-public sealed record NicAttachment(string VmUuid, int Index, string HostLink, string Bridge, string ZoneInterface, NicSpec Nic);
+public sealed record NicAttachment(string VmUuid, int Index, string HostLink, string Bridge, string ZoneInterface, NicSpec Nic)
+{
+    /// <summary>The MTU of both ends: the nic's, else its tag's, else 1500.</summary>
+    public int Mtu { get; init; } = 1500;
+}
 
 /// <summary>
 /// Zone networking (docs/network.md). Each zone gets a persistent network namespace (a file the daemon
 /// hands to runc as the container's network namespace path); each nic is a veth pair whose host side
 /// z&lt;uuid8&gt;n&lt;index&gt; is a port of its nic tag's bridge (one per tag and vlan) and whose peer is moved
 /// into the zone, named net&lt;index&gt; (eth&lt;index&gt; for lx), with the nic's MAC, MTU, addresses and
-/// routes. Anti-spoofing is one bridge-family nft table over all attached nics. Thread-safe: calls
-/// are serialised.
+/// routes. Anti-spoofing is one bridge-family nft table over all attached nics. Links are made over
+/// rtnetlink and tables loaded with libnftables, in-process (no spawns on the nic path). Thread-safe:
+/// calls are serialised. Dispose releases the nft session it keeps on the node's namespace.
 /// </summary>
-public sealed class ZoneNetwork
+public sealed partial class ZoneNetwork : IDisposable
 {
     private readonly HostCommands _commands;
     private readonly ZoneNetworkOptions _options;
@@ -39,22 +46,29 @@ public sealed class ZoneNetwork
     private readonly AntiSpoofApplier _antiSpoof;
     private readonly Dictionary<string, SortedDictionary<int, NicAttachment>> _nics = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private HashSet<string>? _bridges;
     private bool _antiSpoofLoaded;
     private VlanMode? _vlanMode;
 
-    public ZoneNetwork(ICommandRunner runner, Func<string, NicTag?> tags, ZoneNetworkOptions? options = null)
+    /// <param name="runner">Only for VLAN-filtering port settings (bridge vlan add), a mode this kernel lacks.</param>
+    /// <param name="nft">Loads the anti-spoofing table; libnftables in-process when null.</param>
+    public ZoneNetwork(ICommandRunner runner, Func<string, NicTag?> tags, ZoneNetworkOptions? options = null, INftLoader? nft = null)
     {
         _options = options ?? new ZoneNetworkOptions();
         _commands = new HostCommands(runner, _options.HostNetnsPath);
         _tags = tags;
-        _antiSpoof = new AntiSpoofApplier(_commands, _options.AntiSpoofTable);
+        _antiSpoof = new AntiSpoofApplier(nft ?? LibNftablesLoader.Instance, _options.HostNetnsPath, _options.AntiSpoofTable);
         _vlanMode = _options.VlanMode;
     }
 
     public ZoneNetworkOptions Options => _options;
 
-    public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode(_commands.Runner);
+    public void Dispose()
+    {
+        lock (_lock)
+            _antiSpoof.Dispose();
+    }
+
+    public VlanMode VlanMode => _vlanMode ??= NetworkProbe.ProbeVlanMode();
 
     /// <summary>The nics currently attached, by VM.</summary>
     public IReadOnlyList<NicAttachment> Attachments
@@ -87,12 +101,20 @@ public sealed class ZoneNetwork
             return path;
         Directory.CreateDirectory(_options.NetnsDirectory);
         File.WriteAllBytes(path, []);
-        // unshare --net=<file> binds the new namespace onto the file; ip sets lo up inside it.
-        var result = _commands.Runner.Run(["unshare", "--net=" + path, "ip", "link", "set", "lo", "up"]);
-        if (!result.Succeeded)
+        try
         {
+            NetworkNamespace.Create(path, () =>
+            {
+                using var links = RouteNetlink.Open();
+                links.SetLink("lo", up: true);
+                links.Commit();
+            });
+        }
+        catch (IOException ex)
+        {
+            Libc.Umount2(path, 2 /* MNT_DETACH */);
             File.Delete(path);
-            throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to create the network namespace of {uuid}: {result.StandardError.Trim()}");
+            throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to create the network namespace of {uuid}: {ex.Message}");
         }
         return path;
     }
@@ -127,8 +149,9 @@ public sealed class ZoneNetwork
         AddNics(uuid, netnsPath, [(index, nic)], interfacePrefix)[0];
 
     /// <summary>
-    /// Attaches nics to a zone: three spawns for any number of nics (an ip batch in the node's
-    /// namespace, one inside the zone, and the anti-spoofing table). Bridges are created on demand.
+    /// Attaches nics to a zone: one rtnetlink batch in the node's namespace (bridges on demand, veth
+    /// pairs, bridge ports), one in the zone's (links up, addresses, default routes), and one nft
+    /// transaction adding their anti-spoofing chains; no processes for any number of nics.
     /// </summary>
     public IReadOnlyList<NicAttachment> AddNics(string uuid, string netnsPath, IReadOnlyList<(int Index, NicSpec Nic)> nics, string interfacePrefix = "net")
     {
@@ -138,46 +161,25 @@ public sealed class ZoneNetwork
         {
             var attached = _nics.GetValueOrDefault(uuid);
             var added = new List<NicAttachment>();
-            var host = new List<string>();
-            var zone = new List<string>();
-            var newBridges = new List<string>();
+            var bridgeMtus = new Dictionary<string, int?>(StringComparer.Ordinal);
             foreach (var (index, nic) in nics)
             {
                 if (attached?.ContainsKey(index) == true || added.Any(a => a.Index == index))
                     throw new SolsticeException(ErrorCode.AlreadyExists, $"VM {uuid} already has nic {index}");
                 var tag = _tags(nic.NicTag) ?? throw new SolsticeException(ErrorCode.NotFound, $"nic tag \"{nic.NicTag}\" does not exist");
                 string bridge = BridgeFor(tag.Name, nic.VlanId);
-                string link = LinkNames.HostLink(uuid, index);
                 string ifname = nic.Interface is { } given && given.StartsWith("net", StringComparison.Ordinal) && interfacePrefix != "net"
                     ? interfacePrefix + given[3..]
                     : nic.Interface ?? interfacePrefix + index.ToString(CultureInfo.InvariantCulture);
                 if (!LinkNames.IsValidInterface(ifname))
                     throw new SolsticeException(ErrorCode.InvalidArgument, $"'{ifname}' is not a valid interface name");
-                string mtu = (nic.Mtu ?? tag.Mtu ?? 1500).ToString(CultureInfo.InvariantCulture);
-                if (!BridgeExists(bridge) && !newBridges.Contains(bridge))
-                {
-                    host.AddRange(BridgeLines(bridge, tag.Mtu));
-                    newBridges.Add(bridge);
-                }
-                host.Add($"link add {link} mtu {mtu} type veth peer name {ifname} address {nic.Mac} mtu {mtu} netns {netnsPath}");
-                host.Add($"link set {link} addrgenmode none");
-                host.Add($"link set {link} master {bridge} up");
-                zone.AddRange(ZoneLines(ifname, nic));
-                added.Add(new NicAttachment(uuid, index, link, bridge, ifname, nic));
+                _ = NicMac(nic); // refuse a malformed MAC before anything reaches the kernel
+                bridgeMtus.TryAdd(bridge, tag.Mtu);
+                added.Add(new NicAttachment(uuid, index, LinkNames.HostLink(uuid, index), bridge, ifname, nic) { Mtu = nic.Mtu ?? tag.Mtu ?? 1500 });
             }
             if (added.Count == 0)
                 return added;
-            try
-            {
-                _commands.HostBatch(host, $"Failed to attach the nics of {uuid}");
-            }
-            catch
-            {
-                _bridges = null;
-                throw;
-            }
-            foreach (string b in newBridges)
-                _bridges!.Add(b);
+            Kernel($"Failed to attach the nics of {uuid}", () => AttachHostEnds(added, bridgeMtus, netnsPath));
             if (VlanMode == VlanMode.VlanFiltering)
             {
                 var vlanLines = added.Where(a => a.Nic.VlanId != 0).Select(a =>
@@ -185,7 +187,7 @@ public sealed class ZoneNetwork
                 if (vlanLines.Count > 0)
                     HostCommands.Check(_commands.Host(["bridge", "-b", "-"], string.Join('\n', vlanLines) + "\n"), $"Failed to set the vlans of {uuid}");
             }
-            _commands.NamespaceBatch(netnsPath, zone, $"Failed to configure the nics of {uuid}");
+            Kernel($"Failed to configure the nics of {uuid}", () => ConfigureZoneEnds(added, netnsPath));
             if (attached is null)
                 _nics[uuid] = attached = [];
             foreach (var a in added)
@@ -201,9 +203,7 @@ public sealed class ZoneNetwork
         lock (_lock)
         {
             string link = LinkNames.HostLink(uuid, index);
-            var result = _commands.Host(["ip", "link", "del", link]);
-            if (!result.Succeeded && !result.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
-                throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to remove nic {index} of {uuid}: {result.StandardError.Trim()}");
+            Kernel($"Failed to remove nic {index} of {uuid}", () => DeleteHostLink(link));
             if (_nics.TryGetValue(uuid, out var attached) && attached.Remove(index))
                 RemoveAntiSpoofLocked([link]);
         }
@@ -215,17 +215,17 @@ public sealed class ZoneNetwork
     /// </summary>
     public void SetRoutes(string netnsPath, IReadOnlyDictionary<string, string> routes, string interfacePrefix = "net")
     {
-        var lines = new List<string>();
+        var parsed = new List<(IpCidr Destination, IPAddress? Gateway, string? Link)>();
         foreach (var (dst, gw) in routes.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            string destination = dst.Contains('/', StringComparison.Ordinal) ? IpCidr.Parse(dst).ToString() : IpCidr.Parse(dst).Address.ToString();
+            var destination = IpCidr.Parse(dst);
             if (gw.StartsWith("nics[", StringComparison.Ordinal) && gw.EndsWith(']') && int.TryParse(gw[5..^1], NumberStyles.None, CultureInfo.InvariantCulture, out int n))
-                lines.Add($"route replace {destination} dev {interfacePrefix}{n.ToString(CultureInfo.InvariantCulture)}");
+                parsed.Add((destination, null, interfacePrefix + n.ToString(CultureInfo.InvariantCulture)));
             else if (IPAddress.TryParse(gw, out var address))
-                lines.Add($"route replace {destination} via {address}");
+                parsed.Add((destination, address, null));
         }
-        if (lines.Count > 0)
-            _commands.NamespaceBatch(netnsPath, lines, "Failed to set routes");
+        if (parsed.Count > 0)
+            Kernel("Failed to set routes", () => ReplaceRoutes(netnsPath, parsed));
     }
 
     /// <summary>
@@ -266,10 +266,7 @@ public sealed class ZoneNetwork
     {
         lock (_lock)
         {
-            var result = _commands.Host(["ip", "link", "del", bridge]);
-            if (!result.Succeeded && !result.StandardError.Contains("Cannot find device", StringComparison.Ordinal))
-                throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to delete bridge {bridge}: {result.StandardError.Trim()}");
-            _bridges?.Remove(bridge);
+            Kernel($"Failed to delete bridge {bridge}", () => DeleteHostLink(bridge));
         }
     }
 
@@ -282,39 +279,7 @@ public sealed class ZoneNetwork
         yield return $"link set {bridge} up";
     }
 
-    /// <summary>The commands run inside the zone for one nic.</summary>
-    internal static IEnumerable<string> ZoneLines(string ifname, NicSpec nic)
-    {
-        yield return $"link set {ifname} up";
-        foreach (var ip in nic.Ips)
-            yield return ip.IsV6 ? $"addr add {ip} dev {ifname} nodad" : $"addr add {ip} dev {ifname}";
-        if (nic.Primary)
-        {
-            // One default route per family: the first gateway of each (the OS round-robin of SmartOS is not reproduced).
-            var v4 = nic.Gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-            var v6 = nic.Gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
-            if (v4 is not null)
-                yield return $"route replace default via {v4} dev {ifname}";
-            if (v6 is not null)
-                yield return $"route replace default via {v6} dev {ifname}";
-        }
-    }
-
-    internal static bool IsNamespaceMounted(string path) =>
-        File.Exists(path) && Mounts.Find(path) is not null;
-
-    private bool BridgeExists(string bridge)
-    {
-        if (_bridges is null)
-        {
-            var result = _commands.Host(["ip", "-o", "link", "show", "type", "bridge"]);
-            HostCommands.Check(result, "Failed to list bridges");
-            _bridges = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => l.Split(':', 3)[1].Trim().Split('@')[0])
-                .ToHashSet(StringComparer.Ordinal);
-        }
-        return _bridges.Contains(bridge);
-    }
+    internal static bool IsNamespaceMounted(string path) => NetworkNamespace.IsBound(path);
 
     private void ApplyAntiSpoofLocked()
     {

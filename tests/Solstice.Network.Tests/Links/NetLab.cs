@@ -82,6 +82,7 @@ internal sealed class NetLab : IDisposable
                 // keep cleaning up
             }
         }
+        Network.Dispose();
         Solstice.Linux.Interop.Libc.Umount2(HostNetns, 2);
         _dir.Dispose();
     }

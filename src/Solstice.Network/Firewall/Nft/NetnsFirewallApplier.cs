@@ -5,18 +5,17 @@ namespace Solstice.Network.Firewall.Nft;
 
 /// <summary>
 /// Loads each VM's firewall into the VM's own network namespace (table inet solstice_fw, see
-/// <see cref="NftFirewallCompiler.CompileZone"/>) with <c>nsenter --net=&lt;path&gt; nft -f -</c>: the
-/// placement for kernels without bridge conntrack, and SmartOS's own (ipf per zone). netnsOf maps a
-/// VM uuid to its namespace path, or null when the VM is not running here (nothing to load; its
-/// rules are loaded when it starts: call Apply([uuid]) after attaching its nics).
+/// <see cref="NftFirewallCompiler.CompileZone"/>) through an <see cref="INftLoader"/> (libnftables
+/// in-process): the placement for kernels without bridge conntrack, and SmartOS's own (ipf per
+/// zone). netnsOf maps a VM uuid to its namespace path, or null when the VM is not running here
+/// (nothing to load; its rules are loaded when it starts: call Apply([uuid]) after attaching its nics).
 /// </summary>
 public sealed class NetnsFirewallApplier(
-    ICommandRunner runner,
+    INftLoader nft,
     IFirewallRuleStore store,
     IFirewallVmInventory inventory,
     Func<string, string?> netnsOf,
-    NftCompilerOptions? options = null,
-    string nft = "nft") : IFirewallApplier
+    NftCompilerOptions? options = null) : IFirewallApplier
 {
     private readonly NftCompilerOptions _options = options ?? new NftCompilerOptions();
 
@@ -32,20 +31,22 @@ public sealed class NetnsFirewallApplier(
         var vms = inventory.ListVms();
         var policy = new FirewallPolicy(store.List(), vms);
         IEnumerable<string> uuids = affectedVmUuids.Count > 0 ? affectedVmUuids : vms.Select(v => v.Uuid);
-        var errors = new List<string>();
-        foreach (string uuid in uuids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var zones = uuids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(uuid => (Uuid: uuid, Path: netnsOf(uuid))).Where(z => z.Path is not null).ToList();
+        var loaded = new string?[zones.Count];
+        var outcomes = nft.RunEach(zones.Select((zone, i) => new NftJob(zone.Path!, () =>
         {
-            if (netnsOf(uuid) is not { } path)
-                continue;
-            var ruleset = NftFirewallCompiler.CompileZone(policy, uuid, _options);
-            string text = ruleset is null
-                ? NftRenderer.RenderDelete(NftFirewallCompiler.ZoneFamily, _options.Table)
-                : NftRenderer.Render(ruleset);
-            var result = runner.Run(["nsenter", "--net=" + path, nft, "-f", "-"], text);
-            if (result.Succeeded)
-                LastRulesets[uuid] = ruleset is null ? null : text;
+            var ruleset = NftFirewallCompiler.CompileZone(policy, zone.Uuid, _options);
+            loaded[i] = ruleset is null ? null : NftRenderer.Render(ruleset);
+            return loaded[i] ?? NftRenderer.RenderDelete(NftFirewallCompiler.ZoneFamily, _options.Table);
+        })).ToList());
+        var errors = new List<string>();
+        for (int i = 0; i < zones.Count; i++)
+        {
+            if (outcomes[i].Succeeded)
+                LastRulesets[zones[i].Uuid] = loaded[i];
             else
-                errors.Add($"{uuid}: {result.StandardError.Trim()}");
+                errors.Add($"{zones[i].Uuid}: {outcomes[i].Error.Trim()}");
         }
         if (errors.Count > 0)
             throw new SolsticeException(ErrorCode.BackendFailed, $"Failed to load the firewall of {string.Join("; ", errors)}");
@@ -55,7 +56,7 @@ public sealed class NetnsFirewallApplier(
     {
         string? path = netnsOf(vmUuid);
         bool running = path is not null
-            && runner.Run(["nsenter", "--net=" + path, nft, "list", "chain", NftFirewallCompiler.ZoneFamily, _options.Table, "input"]).Succeeded;
+            && nft.Run(path, $"list chain {NftFirewallCompiler.ZoneFamily} {_options.Table} input").Succeeded;
         return new FirewallStatus(running,
         [
             new("table", $"{NftFirewallCompiler.ZoneFamily} {_options.Table}"),
@@ -65,9 +66,9 @@ public sealed class NetnsFirewallApplier(
 
     /// <summary>Picks the placement: the bridge-family table when the kernel has bridge conntrack, else per-zone.</summary>
     public static IFirewallApplier Choose(
-        ICommandRunner runner, IFirewallRuleStore store, IFirewallVmInventory inventory, Func<string, string?> netnsOf, bool bridgeConntrack,
-        NftCompilerOptions? options = null) =>
+        ICommandRunner runner, INftLoader nft, IFirewallRuleStore store, IFirewallVmInventory inventory, Func<string, string?> netnsOf,
+        bool bridgeConntrack, NftCompilerOptions? options = null) =>
         bridgeConntrack
             ? new NftFirewallApplier(runner, store, inventory, options)
-            : new NetnsFirewallApplier(runner, store, inventory, netnsOf, options);
+            : new NetnsFirewallApplier(nft, store, inventory, netnsOf, options);
 }
