@@ -129,7 +129,8 @@ public sealed class ImageIndex(string directory)
         {
             return null;
         }
-        return ImageManifest.TryParse(text) is { } manifest && manifest.Uuid == uuid ? Compact(manifest) : null;
+        // Typed: a null byte[] would convert to an empty ReadOnlyMemory, not to null, and be cached as an empty entry.
+        return ImageManifest.TryParse(text) is { } manifest && manifest.Uuid == uuid ? Compact(manifest) : (ReadOnlyMemory<byte>?)null;
     }
 
     /// <summary>Rewrites the cache compactly; a listing by a user who may not write the pool still works without it.</summary>
