@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Solstice.Core;
 using Solstice.Images.Archive;
 using Solstice.Images.Compression;
@@ -80,10 +79,8 @@ public sealed partial class ImageStore
         bool cloned = copy is not null && Reflink.TryClone(source, copy);
         using var clone = cloned ? OpenImageFile(uuid, copy!) : null;
         var file = clone ?? source;
-        if (options.Verified)
-            CheckSize(manifest, file);
-        else
-            Verify(manifest, file, cloned ? null : copy);
+        CheckSize(manifest, file);
+        using var verification = options.Verified ? null : ImageFileVerification.Start(manifest, file.Name, cloned ? null : copy);
 
         EnsureIndexDataset();
         var dataset = DatasetOf(uuid);
@@ -99,10 +96,20 @@ public sealed partial class ImageStore
             revert.Add($"destroy {dataset}", () => Pool.Destroy(dataset, recursive: true));
             string root = RootOf(uuid);
             Directory.CreateDirectory(root);
-            file.Position = 0;
-            Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
-            Pool.Snapshot(SnapshotOf(uuid));
+            try
+            {
+                Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
+            }
+            catch (SolsticeException)
+            {
+                // A file that is not the manifest's explains a broken tarball best.
+                verification?.Complete();
+                throw;
+            }
         }
+        verification?.Complete();
+        if (!complete)
+            Pool.Snapshot(SnapshotOf(uuid));
         try
         {
             if (options.KeepFile || copy is not null)
@@ -138,25 +145,6 @@ public sealed partial class ImageStore
         if (file.Length != manifest.File.Size)
             throw new SolsticeException(ErrorCode.InvalidArgument,
                 $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
-    }
-
-    /// <summary>Checks size and SHA-1 in one read, writing a copy to copyTo on the way when asked.</summary>
-    private static void Verify(ImageManifest manifest, FileStream file, string? copyTo)
-    {
-        CheckSize(manifest, file);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-        byte[] buffer = new byte[1 << 20];
-        int read;
-        while ((read = file.Read(buffer)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            copy?.Write(buffer, 0, read);
-        }
-        string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (sha1 != manifest.File.Sha1)
-            throw new SolsticeException(ErrorCode.InvalidArgument,
-                $"image {manifest.Uuid}: sha1 mismatch: expected {manifest.File.Sha1}, got {sha1} ({file.Name})");
     }
 
     private void Extract(ImageManifest manifest, Stream file, string root, bool layer)
