@@ -28,6 +28,7 @@ public static class ImageBenchmarks
         Console.WriteLine($"pool: {loop.Pool.MountPoint} driver={loop.Pool.Driver.Info.Name}; cli: {cli}");
         ListBenchmark(loop, cli, images, Math.Max(iterations, 10));
         InstallBenchmark(loop, cli, Math.Clamp(iterations / 10, 3, 10));
+        FreshImageBenchmarks.Run(cli, Math.Max(iterations, 10));
     }
 
     private static void ListBenchmark(LoopPool loop, string cli, int count, int iterations)
@@ -175,7 +176,7 @@ public static class ImageBenchmarks
         }.ToJsonString();
     }
 
-    private static string Cli(string cli, string config, string tool, params string[] args)
+    internal static string Cli(string cli, string config, string tool, params string[] args)
     {
         var info = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(tool);
