@@ -1,60 +1,165 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Solstice.Core;
 
 namespace Solstice.Images;
 
 /// <summary>
-/// Checks an image file's SHA-1 against its manifest on a thread of its own, through a handle of
-/// its own, optionally writing a copy of what it reads. Install starts it before extracting, so
-/// the hash runs on another core instead of in a read pass of its own ahead of the extraction,
-/// and calls Complete before anything is snapshotted or indexed.
+/// The image file as install reads it, checked against the manifest's SHA-1 on the way: each
+/// block read is handed to a thread that hashes it (and writes it to a copy, when one is asked
+/// for). The file is read once, the hash takes another core, and what is hashed is exactly what
+/// was extracted. Complete reads whatever extraction left unread and throws on a mismatch.
 /// </summary>
-internal sealed class ImageFileVerification : IDisposable
+internal sealed class ImageFileVerification : Stream
 {
-    private readonly CancellationTokenSource _cancel = new();
-    private readonly Task _task;
+    private const int BlockSize = 1 << 20;
+    private const int BlockCount = 4;
 
-    private ImageFileVerification(ImageManifest manifest, string path, string? copyTo) =>
-        _task = Task.Factory.StartNew(() => Check(manifest, path, copyTo, _cancel.Token), _cancel.Token,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    private readonly Stream _file;
+    private readonly ImageManifest _manifest;
+    private readonly string? _copyTo;
+    private readonly BlockingCollection<Block> _free = new();
+    private readonly BlockingCollection<Block> _queued = new();
+    private readonly Thread _hasher;
+    private ExceptionDispatchInfo? _hashFailure;
+    private string? _sha1;
+    private Block? _current;
+    private int _offset;
+    private bool _ended;
 
-    public static ImageFileVerification Start(ImageManifest manifest, string path, string? copyTo) => new(manifest, path, copyTo);
-
-    /// <summary>Waits for the check and throws its failure, a SolsticeException naming both SHA-1s.</summary>
-    public void Complete() => _task.GetAwaiter().GetResult();
-
-    /// <summary>Stops a check still running, so nothing writes the copy once the caller removes it.</summary>
-    public void Dispose()
+    /// <param name="copyTo">A file to write what is read to, or null.</param>
+    public ImageFileVerification(Stream file, ImageManifest manifest, string? copyTo)
     {
-        _cancel.Cancel();
-        try
-        {
-            _task.Wait();
-        }
-        catch (AggregateException)
-        {
-            // Reported through Complete, or moot after the caller's own failure.
-        }
-        _cancel.Dispose();
+        _file = file;
+        _manifest = manifest;
+        _copyTo = copyTo;
+        for (int i = 0; i < BlockCount; i++)
+            _free.Add(new Block());
+        _hasher = new Thread(Hash) { IsBackground = true, Name = $"sha1 {manifest.Uuid}" };
+        _hasher.Start();
     }
 
-    /// <summary>Checks the SHA-1 in one read, writing a copy to copyTo on the way when asked.</summary>
-    public static void Check(ImageManifest manifest, string path, string? copyTo, CancellationToken ct)
+    /// <summary>Reads the rest of the file, waits for the hash and throws on a mismatch (or on a failed copy).</summary>
+    public void Complete()
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-        byte[] buffer = new byte[1 << 20];
-        int read;
-        while ((read = file.Read(buffer)) > 0)
+        while (NextBlock())
         {
-            ct.ThrowIfCancellationRequested();
-            hash.AppendData(buffer, 0, read);
-            copy?.Write(buffer, 0, read);
         }
-        string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (sha1 != manifest.File.Sha1)
+        _hasher.Join();
+        _hashFailure?.Throw();
+        if (_sha1 != _manifest.File.Sha1)
             throw new SolsticeException(ErrorCode.InvalidArgument,
-                $"image {manifest.Uuid}: sha1 mismatch: expected {manifest.File.Sha1}, got {sha1} ({path})");
+                $"image {_manifest.Uuid}: sha1 mismatch: expected {_manifest.File.Sha1}, got {_sha1} ({(_file as FileStream)?.Name})");
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if ((_current is null || _offset == _current.Count) && !NextBlock())
+            return 0;
+        int count = Math.Min(buffer.Length, _current!.Count - _offset);
+        _current.Data.AsSpan(_offset, count).CopyTo(buffer);
+        _offset += count;
+        return count;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <summary>Releases the block being read and reads the next one, waiting for the hasher to free one.</summary>
+    private bool NextBlock()
+    {
+        if (_current is { } done)
+            Release(done);
+        _current = null;
+        if (_ended)
+            return false;
+        var block = _free.Take();
+        block.Count = _file.ReadAtLeast(block.Data, block.Data.Length, throwOnEndOfStream: false);
+        if (block.Count == 0)
+        {
+            _ended = true;
+            _queued.CompleteAdding();
+            return false;
+        }
+        // Held by the reader until it moves on, and by the hasher until it has hashed it.
+        block.Holders = 2;
+        _queued.Add(block);
+        _current = block;
+        _offset = 0;
+        return true;
+    }
+
+    private void Release(Block block)
+    {
+        if (Interlocked.Decrement(ref block.Holders) == 0)
+            _free.Add(block);
+    }
+
+    private void Hash()
+    {
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        FileStream? copy = null;
+        try
+        {
+            copy = _copyTo is null ? null : new FileStream(_copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _hashFailure = ExceptionDispatchInfo.Capture(ex);
+        }
+        // Every block is released even after a failure, so the reader never waits for a free one in vain.
+        foreach (var block in _queued.GetConsumingEnumerable())
+        {
+            if (_hashFailure is null)
+            {
+                try
+                {
+                    sha1.AppendData(block.Data, 0, block.Count);
+                    copy?.Write(block.Data, 0, block.Count);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    _hashFailure = ExceptionDispatchInfo.Capture(ex);
+                }
+            }
+            Release(block);
+        }
+        copy?.Dispose();
+        _sha1 = Convert.ToHexStringLower(sha1.GetHashAndReset());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            if (!_ended)
+            {
+                _ended = true;
+                _queued.CompleteAdding();
+            }
+            _hasher.Join();
+            _free.Dispose();
+            _queued.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private sealed class Block
+    {
+        public byte[] Data { get; } = new byte[BlockSize];
+
+        public int Count;
+
+        public int Holders;
     }
 }

@@ -74,13 +74,15 @@ public sealed partial class ImageStore
             copy = NewPartialPath(uuid);
             revert.Add("remove copy", () => File.Delete(copy));
         }
-        // A reflink when the file is on the pool's filesystem, then read in its place (what is verified
-        // is what is extracted and kept); otherwise the copy is written while verifying.
+        // A reflink when the file is on the pool's filesystem, otherwise a copy written as the file is
+        // read. The source is what gets read either way: a reflink is a new inode, not in the page
+        // cache, and reading it would read the whole file from disk. The change time taken before
+        // the reflink proves afterwards that the kept copy holds what was read.
+        var before = FileStat.ChangeTime(source.SafeFileHandle);
         bool cloned = copy is not null && Reflink.TryClone(source, copy);
-        using var clone = cloned ? OpenImageFile(uuid, copy!) : null;
-        var file = clone ?? source;
-        CheckSize(manifest, file);
-        using var verification = options.Verified ? null : ImageFileVerification.Start(manifest, file.Name, cloned ? null : copy);
+        CheckSize(manifest, source);
+        using var verification = options.Verified ? null : new ImageFileVerification(source, manifest, cloned ? null : copy);
+        Stream file = (Stream?)verification ?? source;
 
         EnsureIndexDataset();
         var dataset = DatasetOf(uuid);
@@ -108,6 +110,8 @@ public sealed partial class ImageStore
             }
         }
         verification?.Complete();
+        if (cloned && FileStat.ChangeTime(source.SafeFileHandle) != before)
+            throw new SolsticeException(ErrorCode.Conflict, $"image {uuid}: {filePath} changed while it was being installed");
         if (!complete)
             Pool.Snapshot(SnapshotOf(uuid));
         try
