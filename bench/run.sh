@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|zones|network|metadata|images|all] [iterations] [density]
-# The zone and metadata suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;
+# Runs the benchmarks as root: bench/run.sh [storage|zones|network|metadata|images|fresh-images|all] [iterations] [density|images]
+# The third argument is the zone density (default 200) or the number of images to list (default 10000).
+# The zone, metadata and image suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;
 # the metadata suite's in-zone client (mdata-probe) is published here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,4 @@ if [ "$suite" = metadata ] || [ "$suite" = all ]; then
     mkdir -p artifacts/bench
     cp artifacts/publish/mdata-probe/mdata-probe artifacts/bench/mdata-probe.new && mv -f artifacts/bench/mdata-probe.new artifacts/bench/mdata-probe
 fi
-dotnet run -c Release --project bench/Solstice.Benchmarks -- "$suite" "${2:-50}" "${3:-200}"
+dotnet run -c Release --project bench/Solstice.Benchmarks -- "$suite" "${2:-50}" ${3:+"$3"}

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Solstice.Core;
 using Solstice.Images.Archive;
 using Solstice.Images.Compression;
@@ -75,15 +74,15 @@ public sealed partial class ImageStore
             copy = NewPartialPath(uuid);
             revert.Add("remove copy", () => File.Delete(copy));
         }
-        // A reflink when the file is on the pool's filesystem, then read in its place (what is verified
-        // is what is extracted and kept); otherwise the copy is written while verifying.
+        // A reflink when the file is on the pool's filesystem, otherwise a copy written as the file is
+        // read. The source is what gets read either way: a reflink is a new inode, not in the page
+        // cache, and reading it would read the whole file from disk. The change time taken before
+        // the reflink proves afterwards that the kept copy holds what was read.
+        var before = FileStat.ChangeTime(source.SafeFileHandle);
         bool cloned = copy is not null && Reflink.TryClone(source, copy);
-        using var clone = cloned ? OpenImageFile(uuid, copy!) : null;
-        var file = clone ?? source;
-        if (options.Verified)
-            CheckSize(manifest, file);
-        else
-            Verify(manifest, file, cloned ? null : copy);
+        CheckSize(manifest, source);
+        using var verification = options.Verified ? null : new ImageFileVerification(source, manifest, cloned ? null : copy);
+        Stream file = (Stream?)verification ?? source;
 
         EnsureIndexDataset();
         var dataset = DatasetOf(uuid);
@@ -99,10 +98,22 @@ public sealed partial class ImageStore
             revert.Add($"destroy {dataset}", () => Pool.Destroy(dataset, recursive: true));
             string root = RootOf(uuid);
             Directory.CreateDirectory(root);
-            file.Position = 0;
-            Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
-            Pool.Snapshot(SnapshotOf(uuid));
+            try
+            {
+                Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
+            }
+            catch (SolsticeException)
+            {
+                // A file that is not the manifest's explains a broken tarball best.
+                verification?.Complete();
+                throw;
+            }
         }
+        verification?.Complete();
+        if (cloned && FileStat.ChangeTime(source.SafeFileHandle) != before)
+            throw new SolsticeException(ErrorCode.Conflict, $"image {uuid}: {filePath} changed while it was being installed");
+        if (!complete)
+            Pool.Snapshot(SnapshotOf(uuid));
         try
         {
             if (options.KeepFile || copy is not null)
@@ -138,25 +149,6 @@ public sealed partial class ImageStore
         if (file.Length != manifest.File.Size)
             throw new SolsticeException(ErrorCode.InvalidArgument,
                 $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
-    }
-
-    /// <summary>Checks size and SHA-1 in one read, writing a copy to copyTo on the way when asked.</summary>
-    private static void Verify(ImageManifest manifest, FileStream file, string? copyTo)
-    {
-        CheckSize(manifest, file);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        using var copy = copyTo is null ? null : new FileStream(copyTo, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-        byte[] buffer = new byte[1 << 20];
-        int read;
-        while ((read = file.Read(buffer)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            copy?.Write(buffer, 0, read);
-        }
-        string sha1 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (sha1 != manifest.File.Sha1)
-            throw new SolsticeException(ErrorCode.InvalidArgument,
-                $"image {manifest.Uuid}: sha1 mismatch: expected {manifest.File.Sha1}, got {sha1} ({file.Name})");
     }
 
     private void Extract(ImageManifest manifest, Stream file, string root, bool layer)

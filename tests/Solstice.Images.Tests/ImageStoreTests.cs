@@ -71,6 +71,35 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_tampered_file_is_reported_as_a_sha1_mismatch_even_when_its_tarball_breaks_first()
+    {
+        // The SHA-1 is checked while extracting: whichever fails first, the mismatch is what is reported.
+        var image = new TestImageBuilder { Compression = "none" }.Rootfs().File("./opt/data", new string('x', 200_000)).Write(_files);
+        byte[] bytes = File.ReadAllBytes(image.FilePath);
+        bytes.AsSpan(0, 512).Fill((byte)'#');
+        File.WriteAllBytes(image.FilePath, bytes);
+
+        var ex = Assert.Throws<SolsticeException>(() => _store.Install(image.ManifestPath, image.FilePath));
+        Assert.StartsWith($"image {image.Uuid}: sha1 mismatch: expected ", ex.Message);
+        AssertNothingInstalled();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_store.PartialDirectory));
+    }
+
+    [Fact]
+    public void A_tampered_file_with_a_valid_tarball_is_extracted_then_removed_and_never_snapshotted()
+    {
+        var image = new TestImageBuilder { Compression = "none" }.Rootfs().File("./etc/motd", "genuine\n").Write(_files);
+        byte[] bytes = File.ReadAllBytes(image.FilePath);
+        int at = bytes.AsSpan().IndexOf("genuine"u8);
+        "forged!"u8.CopyTo(bytes.AsSpan(at));
+        File.WriteAllBytes(image.FilePath, bytes);
+
+        var ex = Assert.Throws<SolsticeException>(() => _store.Install(image.ManifestPath, image.FilePath));
+        Assert.StartsWith($"image {image.Uuid}: sha1 mismatch: expected ", ex.Message);
+        AssertNothingInstalled();
+    }
+
+    [Fact]
     public void A_truncated_file_installs_nothing()
     {
         var image = new TestImageBuilder().Rootfs().Write(_files);

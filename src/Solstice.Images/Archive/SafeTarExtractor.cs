@@ -38,6 +38,7 @@ public sealed partial class SafeTarExtractor : IDisposable
             throw SyscallException.Last($"open {root}");
         _preserveOwnership = preserveOwnership;
         _layer = layer;
+        _creatorOwner = CreatorOwner(_rootFd, layer);
     }
 
     private int _entries;
@@ -156,21 +157,23 @@ public sealed partial class SafeTarExtractor : IDisposable
     {
         const int flags = PathAt.OWrOnly | PathAt.OCreat | PathAt.OExcl | Libc.ONoFollow | Libc.OCloexec;
         // Create first and clear the way only when something is there: one syscall less per file.
-        int fd = Libc.OpenAt(parentFd, leaf, flags, 0600);
+        int mode = (int)CreationMode(entry);
+        int fd = Libc.OpenAt(parentFd, leaf, flags, mode);
         if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EEXIST)
         {
             RemoveExisting(entry.Name, parentFd, leaf);
-            fd = Libc.OpenAt(parentFd, leaf, flags, 0600);
+            fd = Libc.OpenAt(parentFd, leaf, flags, mode);
         }
         Check(fd, "create", entry.Name);
         try
         {
             if (entry.DataStream is { } data)
                 Copy(data, fd, entry.Name);
-            if (_preserveOwnership)
+            if (_preserveOwnership && !CreatedWithOwner(entry))
                 Check(PathAt.Fchown(fd, (uint)entry.Uid, (uint)entry.Gid), "chown", entry.Name);
             // After chown: chown clears setuid/setgid, so the mode goes second.
-            Check(PathAt.Fchmod(fd, (uint)entry.Mode), "chmod", entry.Name);
+            if (!CreatedWithMode(entry))
+                Check(PathAt.Fchmod(fd, (uint)entry.Mode), "chmod", entry.Name);
             Check(PathAt.SetTimes(fd, entry.ModificationTime), "set times of", entry.Name);
         }
         finally

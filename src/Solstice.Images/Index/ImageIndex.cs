@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.IO.Enumeration;
 using System.Text;
 using Solstice.Linux;
 
@@ -33,7 +34,7 @@ public sealed class ImageIndex(string directory)
         if (!System.IO.Directory.Exists(Directory))
             return [];
         var names = ManifestFiles();
-        var (entries, lines) = ReadCache();
+        var (entries, lines) = ReadCache(names.Count);
         bool consistent = entries.Count == names.Count && names.All(entries.ContainsKey);
         if (consistent)
         {
@@ -72,25 +73,29 @@ public sealed class ImageIndex(string directory)
         stream.Write(line);
     }
 
+    /// <summary>The uuids of the &lt;uuid&gt;.json files, parsed from the directory entries without building a path per file.</summary>
     private HashSet<Guid> ManifestFiles()
     {
-        var names = new HashSet<Guid>();
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        var files = new FileSystemEnumerable<Guid>(Directory, (ref entry) => ParseManifestName(entry.FileName, out var uuid) ? uuid : Guid.Empty)
         {
-            string file = Path.GetFileName(path);
-            if (!file.StartsWith('.') && Guid.TryParseExact(file.AsSpan(0, file.Length - 5), "D", out var uuid) && file.Length == 41)
-                names.Add(uuid);
-        }
-        return names;
+            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && ParseManifestName(entry.FileName, out _),
+        };
+        return [.. files];
     }
 
-    private (Dictionary<Guid, ReadOnlyMemory<byte>> Entries, int Lines) ReadCache()
+    private static bool ParseManifestName(ReadOnlySpan<char> file, out Guid uuid)
     {
-        var entries = new Dictionary<Guid, ReadOnlyMemory<byte>>();
+        uuid = Guid.Empty;
+        return file.Length == 41 && file.EndsWith(".json", StringComparison.Ordinal) && Guid.TryParseExact(file[..36], "D", out uuid);
+    }
+
+    private (Dictionary<Guid, ReadOnlyMemory<byte>> Entries, int Lines) ReadCache(int expected)
+    {
+        var entries = new Dictionary<Guid, ReadOnlyMemory<byte>>(expected);
         byte[] data;
         try
         {
-            data = File.ReadAllBytes(CachePath);
+            data = ReadWhole(CachePath);
         }
         catch (FileNotFoundException)
         {
@@ -117,6 +122,26 @@ public sealed class ImageIndex(string directory)
         return (entries, lines);
     }
 
+    /// <summary>
+    /// The file in one array that is not zeroed first (it is overwritten at once), read in one go:
+    /// for an index of 10,000 images that is 6 MB, and clearing it first costs as much as reading it.
+    /// </summary>
+    private static byte[] ReadWhole(string path)
+    {
+        using var file = File.OpenHandle(path);
+        long length = RandomAccess.GetLength(file);
+        byte[] data = GC.AllocateUninitializedArray<byte>((int)length);
+        int total = 0;
+        while (total < data.Length)
+        {
+            int read = RandomAccess.Read(file, data.AsSpan(total), total);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total == data.Length ? data : data[..total];
+    }
+
     /// <summary>The manifest file's contents in compact form, or null when it is missing or not a valid manifest for its uuid.</summary>
     private ReadOnlyMemory<byte>? ReadManifestFile(Guid uuid)
     {
@@ -129,7 +154,8 @@ public sealed class ImageIndex(string directory)
         {
             return null;
         }
-        return ImageManifest.TryParse(text) is { } manifest && manifest.Uuid == uuid ? Compact(manifest) : null;
+        // Typed: a null byte[] would convert to an empty ReadOnlyMemory, not to null, and be cached as an empty entry.
+        return ImageManifest.TryParse(text) is { } manifest && manifest.Uuid == uuid ? Compact(manifest) : (ReadOnlyMemory<byte>?)null;
     }
 
     /// <summary>Rewrites the cache compactly; a listing by a user who may not write the pool still works without it.</summary>

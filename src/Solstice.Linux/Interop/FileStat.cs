@@ -44,6 +44,20 @@ public static unsafe partial class FileStat
             *(ulong*)(b + 32), *(uint*)(b + 16), *(uint*)(b + 136), *(uint*)(b + 140), *(uint*)(b + 128), *(uint*)(b + 132));
     }
 
+    /// <summary>
+    /// The inode change time of an open file, (seconds, nanoseconds): any write, truncate, chmod or
+    /// utimes moves it, so an unchanged value means unchanged contents.
+    /// </summary>
+    public static (long Seconds, uint Nanoseconds) ChangeTime(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        const int atEmptyPath = 0x1000;
+        const uint statxCtime = 0x80;
+        byte* b = stackalloc byte[256];
+        if (Statx((int)file.DangerousGetHandle(), "", atEmptyPath, statxCtime, b) < 0)
+            throw SyscallException.Last("stat an open file");
+        return (*(long*)(b + 96), *(uint*)(b + 104));
+    }
+
     /// <summary>True when path is the root of a btrfs subvolume (its root inode is always 256).</summary>
     public static bool IsSubvolumeRoot(string path) => Inode(path) == Btrfs.SubvolumeRootInode;
 }

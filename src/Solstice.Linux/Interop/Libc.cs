@@ -26,6 +26,12 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, ulong request, void* arg);
 
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    public static partial uint GetEgid();
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 

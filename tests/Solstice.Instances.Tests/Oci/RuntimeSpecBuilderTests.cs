@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Instances.Oci;
+using Solstice.TestKit;
 
 namespace Solstice.Instances.Tests.Oci;
 

@@ -41,11 +41,9 @@ public static class ListCommand
         var slots = plan.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         foreach (var row in rows)
             row.Prefetch(slots, utf8);
-        rows = rows.Where(r => filters.All(f => f.Matches(r))).ToList();
-        var fields = sort.Select(s => (Field: s.TrimStart('-'), Descending: s.StartsWith('-'))).ToArray();
-        var keyed = rows.Select(r => (Row: r, Keys: fields.Select(f => Key(r.RawValue(f.Field))).ToArray())).ToList();
-        keyed.Sort((x, y) => Compare(x.Keys, y.Keys, fields));
-        rows = keyed.Select(k => k.Row).ToList();
+        if (filters.Count > 0)
+            rows.RemoveAll(r => !filters.All(f => f.Matches(r)));
+        rows = Sorted(rows, sort);
 
         if (a.Has('j'))
         {
@@ -70,11 +68,39 @@ public static class ListCommand
             return 0;
         }
         var headers = columns.Select(c => c.ToUpperInvariant()).ToList();
-        var cells = rows.Select(r => (IReadOnlyList<string>)columns.Select(r.Value).ToList()).ToList();
-        string table = TextTable.Render(headers, cells, scripted: false);
+        var cells = new string[rows.Count * columns.Length];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int c = 0; c < columns.Length; c++)
+                cells[r * columns.Length + c] = rows[r].Value(columns[c]);
+        }
         // imgadm's -H drops the header row but keeps the columns aligned (unlike zfs's tab-separated -H).
-        context.Out.Write(a.Has('H') ? table[(table.IndexOf('\n') + 1)..] : table);
+        TextTable.Write(context.Out, headers, cells, printHeaders: !a.Has('H'));
         return 0;
+    }
+
+    /// <summary>
+    /// Sorts by the -s fields. The keys sit in one flat array and an index array is sorted, which
+    /// allocates nothing per row; the comparisons and so the order of ties are those of sorting the rows themselves.
+    /// </summary>
+    private static List<Row> Sorted(List<Row> rows, string[] sort)
+    {
+        var fields = sort.Select(s => (Field: s.TrimStart('-'), Descending: s.StartsWith('-'))).ToArray();
+        int count = fields.Length;
+        var keys = new (string? Text, decimal? Number)[rows.Count * count];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int f = 0; f < count; f++)
+                keys[r * count + f] = Key(rows[r].RawValue(fields[f].Field));
+        }
+        int[] order = new int[rows.Count];
+        for (int i = 0; i < order.Length; i++)
+            order[i] = i;
+        Array.Sort(order, (x, y) => Compare(keys.AsSpan(x * count, count), keys.AsSpan(y * count, count), fields));
+        var sorted = new List<Row>(rows.Count);
+        foreach (int i in order)
+            sorted.Add(rows[i]);
+        return sorted;
     }
 
     private static string[] Split(string list, string option)
@@ -89,7 +115,7 @@ public static class ListCommand
         (text, text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out decimal n) ? n : null);
 
     /// <summary>Missing values sort first; two numbers compare as numbers, anything else ordinally.</summary>
-    private static int Compare((string? Text, decimal? Number)[] x, (string? Text, decimal? Number)[] y, (string Field, bool Descending)[] fields)
+    private static int Compare(ReadOnlySpan<(string? Text, decimal? Number)> x, ReadOnlySpan<(string? Text, decimal? Number)> y, (string Field, bool Descending)[] fields)
     {
         for (int i = 0; i < fields.Length; i++)
         {
@@ -154,7 +180,7 @@ public static class ListCommand
                 case "clones":
                     return store?.ClonesOf(Image.Uuid).Count.ToString(CultureInfo.InvariantCulture);
                 case "published":
-                    return Canonical(Lookup("published_at")) is { } at ? at[..19] + "Z"
+                    return Canonical(Lookup("published_at")) is { } at ? string.Concat(at.AsSpan(0, 19), "Z")
                         : Published()?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 case "published_date" or "pub":
                     return Canonical(Lookup("published_at")) is { } day ? day[..10]

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Solstice.Instances.Tests;
+namespace Solstice.TestKit;
 
 /// <summary>Compares rendered text with Golden/&lt;name&gt;; SOLSTICE_UPDATE_GOLDEN=1 rewrites the file instead.</summary>
 public static class Golden
