@@ -26,11 +26,12 @@ public sealed record MetadataLimits
     public int MaxConnections { get; init; } = 16;
 
     /// <summary>
-    /// Sustained requests per second per zone (all its connections together). High enough for a
-    /// busy guest (the daemon answers about twice this from one zone on a 2-core box), low
-    /// enough that one zone cannot take the whole daemon; operators set it in node.json.
+    /// Sustained requests per second per zone (all its connections together). About what the
+    /// daemon answers from one zone on a 2-core box using most of one core, so a guest polling
+    /// as fast as it can is not held below that, while a zone with many connections cannot take
+    /// more; operators lower it in node.json.
     /// </summary>
-    public double RequestsPerSecond { get; init; } = 25_000;
+    public double RequestsPerSecond { get; init; } = 50_000;
 
     /// <summary>Requests a zone may make at once before the rate applies.</summary>
     public int Burst { get; init; } = 1_000;

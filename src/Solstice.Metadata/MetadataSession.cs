@@ -38,6 +38,7 @@ public sealed class MetadataSession
 {
     private const int InitialBuffer = 4096;
     private const int FlushThreshold = 64 * 1024;
+    private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(2);
 
     private readonly Stream _stream;
     private readonly MetadataHandler _handler;
@@ -202,7 +203,9 @@ public sealed class MetadataSession
             _stats.AddFlood();
             return MetadataSessionEnd.Flood;
         }
-        if (wait > TimeSpan.Zero)
+        // A wait shorter than the timer's resolution would stall the connection for a whole tick;
+        // the reservation is made either way, so the debt grows until one wait covers it.
+        if (wait >= ShortestWait)
         {
             if (!await FlushAsync(timeout, ct))
                 return ct.IsCancellationRequested ? MetadataSessionEnd.Canceled : Timeout(MetadataSessionEnd.WriteTimeout);
