@@ -118,7 +118,8 @@ public sealed class ZoneSpoofingTests
             { UseShellExecute = false, RedirectStandardOutput = true })!;
         Thread.Sleep(300);
         var received = d.Zlogin(client, "sh", "-c", $"busybox nc -w 2 {address} 5077 </dev/null 2>/dev/null");
-        listener.Kill();
+        // The whole tree: killing nsenter alone would leave nc (and with it the zone's namespace) behind.
+        listener.Kill(entireProcessTree: true);
         listener.WaitForExit();
         return received.Output.Trim();
     }
