@@ -11,7 +11,7 @@ namespace Solstice.Images;
 /// for). The file is read once, the hash takes another core, and what is hashed is exactly what
 /// was extracted. Complete reads whatever extraction left unread and throws on a mismatch.
 /// </summary>
-internal sealed class ImageFileVerification : Stream
+internal sealed class ImageFileVerification : ReadOnlyStream
 {
     private const int BlockSize = 1 << 20;
     private const int BlockCount = 4;
@@ -62,8 +62,6 @@ internal sealed class ImageFileVerification : Stream
         _offset += count;
         return count;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <summary>Releases the block being read and reads the next one, waiting for the hasher to free one.</summary>
     private bool NextBlock()
@@ -143,16 +141,6 @@ internal sealed class ImageFileVerification : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private sealed class Block
     {

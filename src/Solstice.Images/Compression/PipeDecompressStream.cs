@@ -9,7 +9,7 @@ namespace Solstice.Images.Compression;
 /// At end of output the tool's exit status is checked: a non-zero exit (corrupt or truncated
 /// input) surfaces as InvalidDataException carrying the tool's stderr. Disposing early kills it.
 /// </summary>
-internal sealed class PipeDecompressStream : Stream
+internal sealed class PipeDecompressStream : ReadOnlyStream
 {
     private readonly Process _process;
     private readonly Thread _pump;
@@ -63,18 +63,6 @@ internal sealed class PipeDecompressStream : Stream
             _pumpFailure = ex;
         }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {

@@ -101,19 +101,3 @@ internal sealed class ResponseBodyStream(System.Net.Http.HttpResponseMessage res
         base.Dispose(disposing);
     }
 }
-
-/// <summary>The boilerplate of a forward-only readable stream.</summary>
-public abstract class ReadOnlyStream : Stream
-{
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-    public abstract override int Read(Span<byte> buffer);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
