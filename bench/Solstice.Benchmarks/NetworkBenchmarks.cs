@@ -155,12 +155,12 @@ public static class NetworkBenchmarks
         for (int i = 0; i < 5; i++)
             compile.Time(() => { foreach (var vm in vms) NftRenderer.Render(NftFirewallCompiler.CompileZone(policy, vm.Uuid)!); });
         Console.WriteLine(compile);
-        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new FixedRuleStore(rules), new FixedVmInventory(vms), u => paths.GetValueOrDefault(u));
         var apply = new Samples("compile + load 1000 rules into 100 zone netns");
         for (int i = 0; i < 5; i++)
             apply.Time(() => applier.Apply([]));
         Console.WriteLine(apply);
-        var serial = new NetnsFirewallApplier(new LibNftablesLoader(threads: 1), new Store(rules), new Inventory(vms), u => paths.GetValueOrDefault(u));
+        var serial = new NetnsFirewallApplier(new LibNftablesLoader(threads: 1), new FixedRuleStore(rules), new FixedVmInventory(vms), u => paths.GetValueOrDefault(u));
         var applySerial = new Samples("  the same on one loading thread");
         for (int i = 0; i < 3; i++)
             applySerial.Time(() => serial.Apply([]));
@@ -217,27 +217,5 @@ public static class NetworkBenchmarks
         public CommandResult RunFromStream(IReadOnlyList<string> argv, Stream input) => throw new NotSupportedException();
 
         public CommandResult RunLogged(IReadOnlyList<string> argv, string logPath) => throw new NotSupportedException();
-    }
-
-    private sealed class Store(IReadOnlyList<FirewallRule> rules) : IFirewallRuleStore
-    {
-        public IReadOnlyList<FirewallRule> List() => rules;
-
-        public FirewallRule? Get(string uuid) => null;
-
-        public void Add(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Update(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Delete(string uuid) => throw new NotSupportedException();
-    }
-
-    private sealed class Inventory(IReadOnlyList<FirewallVm> vms) : IFirewallVmInventory
-    {
-        public IReadOnlyList<FirewallVm> ListVms() => vms;
-
-        public IReadOnlyList<VmFirewallTarget> ListTargets() => [];
-
-        public void SetFirewallEnabled(string vmUuid, bool enabled) => throw new NotSupportedException();
     }
 }

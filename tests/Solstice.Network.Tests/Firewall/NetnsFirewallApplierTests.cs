@@ -3,6 +3,7 @@ using Solstice.Core;
 using Solstice.Linux;
 using Solstice.Network.Firewall;
 using Solstice.Network.Firewall.Nft;
+using Solstice.TestKit;
 
 namespace Solstice.Network.Tests.Firewall;
 
@@ -36,7 +37,7 @@ public sealed class NetnsFirewallApplierTests
     public void Apply_loads_each_running_vm_into_its_own_namespace_and_deletes_disabled_tables()
     {
         var loader = new RecordingLoader();
-        var applier = new NetnsFirewallApplier(loader, new Store([s_rule]), new Inventory(s_vms), NetnsOf);
+        var applier = new NetnsFirewallApplier(loader, new FixedRuleStore([s_rule]), new FixedVmInventory(s_vms), NetnsOf);
 
         applier.Apply([]);
 
@@ -51,7 +52,7 @@ public sealed class NetnsFirewallApplierTests
     public void A_failed_namespace_is_reported_after_the_others_were_loaded()
     {
         var loader = new RecordingLoader { FailIn = NetnsOf(On) };
-        var applier = new NetnsFirewallApplier(loader, new Store([s_rule]), new Inventory(s_vms), NetnsOf);
+        var applier = new NetnsFirewallApplier(loader, new FixedRuleStore([s_rule]), new FixedVmInventory(s_vms), NetnsOf);
 
         var ex = Assert.Throws<SolsticeException>(() => applier.Apply([On, Off]));
 
@@ -66,7 +67,7 @@ public sealed class NetnsFirewallApplierTests
     public void Status_asks_for_the_input_chain_in_the_vms_namespace()
     {
         var loader = new RecordingLoader();
-        var applier = new NetnsFirewallApplier(loader, new Store([]), new Inventory(s_vms), NetnsOf);
+        var applier = new NetnsFirewallApplier(loader, new FixedRuleStore([]), new FixedVmInventory(s_vms), NetnsOf);
 
         Assert.True(applier.GetStatus(On).Running);
         Assert.False(applier.GetStatus(Stopped).Running);
@@ -88,27 +89,5 @@ public sealed class NetnsFirewallApplierTests
         public IReadOnlyList<NftOutcome> RunEach(IReadOnlyList<NftJob> jobs) => jobs.Select(j => Run(j.NetnsPath, j.Script())).ToList();
 
         public INftSession OpenSession(string? netnsPath) => throw new NotSupportedException();
-    }
-
-    private sealed class Store(IReadOnlyList<FirewallRule> rules) : IFirewallRuleStore
-    {
-        public IReadOnlyList<FirewallRule> List() => rules;
-
-        public FirewallRule? Get(string uuid) => null;
-
-        public void Add(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Update(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Delete(string uuid) => throw new NotSupportedException();
-    }
-
-    private sealed class Inventory(IReadOnlyList<FirewallVm> vms) : IFirewallVmInventory
-    {
-        public IReadOnlyList<FirewallVm> ListVms() => vms;
-
-        public IReadOnlyList<VmFirewallTarget> ListTargets() => [];
-
-        public void SetFirewallEnabled(string vmUuid, bool enabled) => throw new NotSupportedException();
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Solstice.Linux;
-using Solstice.Network.Firewall;
 using Solstice.Network.Firewall.Nft;
 using Solstice.TestKit;
 using static Solstice.Network.Tests.Firewall.FwTestData;
@@ -46,8 +45,8 @@ public sealed class NftNamespaceTests : IDisposable
         var options = new NftCompilerOptions { Table = _table, Conntrack = conntrack };
         foreach (var (name, policy) in NftCorpus.Cases)
         {
-            var store = new ListStore(policy().Rules);
-            var applier = new NftFirewallApplier(_runner, store, new Inventory(policy().Vms), options);
+            var store = new FixedRuleStore(policy().Rules);
+            var applier = new NftFirewallApplier(_runner, store, new FixedVmInventory(policy().Vms, NftCorpus.Targets), options);
             applier.Apply([]);
             applier.Apply([]);
             var listed = _runner.Run(["nft", "-j", "list", "table", "bridge", _table]);
@@ -61,7 +60,7 @@ public sealed class NftNamespaceTests : IDisposable
             Assert.True(applier.GetStatus(Web).Running, name);
             Assert.False(applier.GetStatus(Off).Running, name);
         }
-        new NftFirewallApplier(_runner, new ListStore([]), new Inventory([]), options).Remove();
+        new NftFirewallApplier(_runner, new FixedRuleStore([]), new FixedVmInventory([], NftCorpus.Targets), options).Remove();
         Assert.False(_runner.Run(["nft", "list", "table", "bridge", _table]).Succeeded);
     }
 
@@ -75,27 +74,5 @@ public sealed class NftNamespaceTests : IDisposable
         public CommandResult RunFromStream(IReadOnlyList<string> argv, Stream input) => throw new NotSupportedException();
 
         public CommandResult RunLogged(IReadOnlyList<string> argv, string logPath) => throw new NotSupportedException();
-    }
-
-    private sealed class ListStore(IReadOnlyList<FirewallRule> rules) : IFirewallRuleStore
-    {
-        public IReadOnlyList<FirewallRule> List() => rules;
-
-        public FirewallRule? Get(string uuid) => rules.FirstOrDefault(r => r.Uuid == uuid);
-
-        public void Add(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Update(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Delete(string uuid) => throw new NotSupportedException();
-    }
-
-    private sealed class Inventory(IReadOnlyList<FirewallVm> vms) : IFirewallVmInventory
-    {
-        public IReadOnlyList<FirewallVm> ListVms() => vms;
-
-        public IReadOnlyList<VmFirewallTarget> ListTargets() => NftCorpus.Targets;
-
-        public void SetFirewallEnabled(string vmUuid, bool enabled) => throw new NotSupportedException();
     }
 }

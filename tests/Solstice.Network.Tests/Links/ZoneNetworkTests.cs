@@ -113,7 +113,7 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
             Rule("FROM any TO tag role = web ALLOW tcp PORT 82", "99999999-0000-4000-8000-000000000002"),
             Rule("FROM ip 10.9.0.1 TO tag role BLOCK tcp PORT 82 PRIORITY 5", "99999999-0000-4000-8000-000000000003"),
         };
-        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new ListStore(rules), new Inventory(vms),
+        var applier = new NetnsFirewallApplier(LibNftablesLoader.Instance, new FixedRuleStore(rules), new FixedVmInventory(vms),
             uuid => uuid is A ? a : uuid is B ? b : null);
         var sw = Stopwatch.StartNew();
         applier.Apply([]);
@@ -164,27 +164,5 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"timed out waiting for {what}");
             Thread.Sleep(20);
         }
-    }
-
-    private sealed class ListStore(IReadOnlyList<FirewallRule> rules) : IFirewallRuleStore
-    {
-        public IReadOnlyList<FirewallRule> List() => rules;
-
-        public FirewallRule? Get(string uuid) => rules.FirstOrDefault(r => r.Uuid == uuid);
-
-        public void Add(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Update(FirewallRule rule) => throw new NotSupportedException();
-
-        public void Delete(string uuid) => throw new NotSupportedException();
-    }
-
-    private sealed class Inventory(List<FirewallVm> vms) : IFirewallVmInventory
-    {
-        public IReadOnlyList<FirewallVm> ListVms() => vms;
-
-        public IReadOnlyList<VmFirewallTarget> ListTargets() => [];
-
-        public void SetFirewallEnabled(string vmUuid, bool enabled) => throw new NotSupportedException();
     }
 }
