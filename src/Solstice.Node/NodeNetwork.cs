@@ -76,11 +76,10 @@ public sealed class NodeNetwork : IFirewallVmInventory
     public string Attach(JsonObject vm)
     {
         string uuid = VmJson.AsString(vm["uuid"])!;
-        var nics = Nics(vm);
-        RemoveStaleHostLinks(uuid, nics);
         string netns = Links.CreateNamespace(uuid);
         try
         {
+            var nics = Nics(vm);
             if (nics.Count > 0)
                 Links.AddNics(uuid, netns, nics, Prefix(vm));
             if (vm["routes"] is JsonObject routes && routes.Count > 0)
@@ -96,25 +95,6 @@ public sealed class NodeNetwork : IFirewallVmInventory
     }
 
     public void Detach(string uuid) => Links.DestroyNamespace(uuid);
-
-    /// <summary>
-    /// Detach leaves the veths to the kernel, which removes them with the namespace, but later
-    /// and asynchronously: a zone booted again at once (vmadm reboot, stop then start) may find
-    /// its host link names still taken. Wait briefly for them, then remove what is left.
-    /// </summary>
-    private void RemoveStaleHostLinks(string uuid, IReadOnlyList<(int Index, NicSpec Nic)> nics)
-    {
-        var stale = nics.Select(n => LinkNames.HostLink(uuid, n.Index)).Where(HostLinkExists).ToList();
-        for (int i = 0; i < 40 && stale.Count > 0; i++)
-        {
-            Thread.Sleep(25);
-            stale = stale.Where(HostLinkExists).ToList();
-        }
-        foreach (string link in stale)
-            _runner.Run(["ip", "link", "del", link]);
-    }
-
-    private static bool HostLinkExists(string link) => Directory.Exists(Path.Combine("/sys/class/net", link));
 
     /// <summary>After a daemon restart: learn a running zone's nics again (anti-spoof is reapplied once for all).</summary>
     public void Readopt(JsonObject vm) => Links.Register(VmJson.AsString(vm["uuid"])!, Nics(vm), Prefix(vm));

@@ -40,11 +40,31 @@ public sealed partial class ZoneNetwork
             bridges[bridge] = IndexOf(host, bridge);
         foreach (var a in added)
         {
+            RemoveLeftoverHostEnd(host, a.HostLink);
             host.AddVeth(a.HostLink, a.Mtu, a.ZoneInterface, NicMac(a.Nic), netnsPath);
             host.SetNoIpv6LinkLocal(a.HostLink);
             host.SetLink(a.HostLink, masterIndex: bridges[a.Bridge], up: true);
         }
         host.Commit();
+    }
+
+    /// <summary>
+    /// A zone booted again right after it stopped (vmadm reboot, stop then start) may find the host
+    /// end of its old veth still there: the kernel removes it with the old namespace, but
+    /// asynchronously. Give the kernel up to a second, then delete what is left (in the batch,
+    /// before the new pair). The name is the zone's own, so nothing else can be holding it.
+    /// </summary>
+    private static void RemoveLeftoverHostEnd(RouteNetlink host, string link)
+    {
+        if (host.FindLink(link) is null)
+            return;
+        for (int i = 0; i < 40; i++)
+        {
+            Thread.Sleep(25);
+            if (host.FindLink(link) is null)
+                return;
+        }
+        host.DeleteLink(link, ignoreMissing: true);
     }
 
     /// <summary>Inside the zone: each nic up with its addresses (IPv6 without DAD) and, for the primary, one default route per family.</summary>
