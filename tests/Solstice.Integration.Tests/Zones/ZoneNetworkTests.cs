@@ -46,16 +46,16 @@ public sealed class ZoneNetworkTests
             var ping = d.Zlogin(a, "ping", "-c", "1", "-W", "2", "10.231.0.2");
             Assert.True(ping.ExitCode == 0, ping.Output + d.Run("fwadm", "list").Out + d.Run("fwadm", "vm-rules", b).Out
                 + ProcessCommandRunner.Instance.Run(["nsenter", $"--net={d.RunDir}/netns/{b}", "nft", "list", "ruleset"]).StandardOutput);
-            Assert.Equal(0, Ping(d, b, "10.231.0.1"));
+            Assert.True(Reaches(() => Ping(d, b, "10.231.0.1")));
             // Another tag is another network.
             Assert.NotEqual(0, Ping(d, c, "10.231.0.1"));
 
             // The rule is on the pool and in force after the daemon restarts.
             d.Kill();
             d.Start();
-            Assert.Equal(0, Ping(d, a, "10.231.0.2"));
+            Assert.True(Reaches(() => Ping(d, a, "10.231.0.2")));
             Assert.Equal(0, d.Run("vmadm", "update", b, "firewall_enabled=false").ExitCode);
-            Assert.Equal(0, Ping(d, a, "10.231.0.2"));
+            Assert.True(Reaches(() => Ping(d, a, "10.231.0.2")));
 
             // Live nic add and remove.
             var add = new JsonObject { ["add_nics"] = new JsonArray(new JsonObject { ["nic_tag"] = other, ["ips"] = new JsonArray("10.232.0.1/24") }) };
@@ -78,6 +78,17 @@ public sealed class ZoneNetworkTests
             foreach (string name in new[] { tag, other })
                 ProcessCommandRunner.Instance.Run(["ip", "link", "del", $"sst{name}"]);
         }
+    }
+
+    /// <summary>Expected reachability gets three tries (a loaded machine can stall the first ARP exchange); expected isolation gets one.</summary>
+    private static bool Reaches(Func<int> ping)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            if (ping() == 0)
+                return true;
+        }
+        return false;
     }
 
     private static int Ping(NodeDaemon d, string zone, string address) =>

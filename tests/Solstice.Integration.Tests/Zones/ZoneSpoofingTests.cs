@@ -30,7 +30,7 @@ public sealed class ZoneSpoofingTests
             string a = d.Create(Lx("spoof-a", tag, "10.235.0.1/24"));
             string b = d.Create(Lx("spoof-b", tag, "10.235.0.2/24"));
             string mac = d.Get(a)["nics"]![0]!["mac"]!.GetValue<string>();
-            Assert.Equal(0, Ping(d, a, "10.235.0.2"));
+            Assert.True(Reaches(() => Ping(d, a, "10.235.0.2")));
 
             // The zone itself may not reconfigure its link.
             Assert.NotEqual(0, d.Zlogin(a, "ip", "addr", "add", "10.235.0.77/24", "dev", "eth0").ExitCode);
@@ -38,10 +38,10 @@ public sealed class ZoneSpoofingTests
             // A source address that is not the zone's: dropped (both the ICMP and the ARP answers for it).
             InZoneNet(d, a, "ip", "addr", "replace", "10.235.0.77/24", "dev", "eth0");
             Assert.NotEqual(0, PingFrom(d, a, "10.235.0.77", "10.235.0.2"));
-            Assert.Equal(0, Ping(d, a, "10.235.0.2"));
+            Assert.True(Reaches(() => Ping(d, a, "10.235.0.2")));
             SetNic(d, a, mac, "allow_ip_spoofing", true);
             InZoneNet(d, a, "ip", "addr", "replace", "10.235.0.77/24", "dev", "eth0");
-            Assert.Equal(0, PingFrom(d, a, "10.235.0.77", "10.235.0.2"));
+            Assert.True(Reaches(() => PingFrom(d, a, "10.235.0.77", "10.235.0.2")));
 
             // A source MAC that is not the zone's: dropped, then allowed with the flag.
             InZoneNet(d, a, "ip", "link", "set", "dev", "eth0", "address", "02:00:de:ad:be:ef");
@@ -50,7 +50,7 @@ public sealed class ZoneSpoofingTests
             SetNic(d, a, mac, "allow_mac_spoofing", true);
             InZoneNet(d, a, "ip", "link", "set", "dev", "eth0", "address", "02:00:de:ad:be:ef");
             InZoneNet(d, b, "ip", "neigh", "flush", "all");
-            Assert.Equal(0, Ping(d, a, "10.235.0.2"));
+            Assert.True(Reaches(() => Ping(d, a, "10.235.0.2")));
         }
         finally
         {
@@ -71,7 +71,7 @@ public sealed class ZoneSpoofingTests
             string y = d.Create(Lx("vlan-y", tag, "10.236.0.2/24", vlan: 10));
             string z = d.Create(Lx("vlan-z", tag, "10.236.0.3/24", vlan: 20));
             string w = d.Create(Lx("vlan-w", tag, "10.236.0.4/24"));
-            Assert.Equal(0, Ping(d, y, "10.236.0.1"));
+            Assert.True(Reaches(() => Ping(d, y, "10.236.0.1")));
             Assert.NotEqual(0, Ping(d, z, "10.236.0.1"));
             Assert.NotEqual(0, Ping(d, w, "10.236.0.1"));
             Assert.NotEqual(0, Ping(d, x, "10.236.0.3"));
@@ -106,6 +106,17 @@ public sealed class ZoneSpoofingTests
 
     private static int PingFrom(NodeDaemon d, string zone, string source, string address) =>
         ProcessCommandRunner.Instance.Run(["nsenter", $"--net={d.RunDir}/netns/{zone}", "busybox", "ping", "-c", "1", "-W", "2", "-I", source, address]).ExitCode;
+
+    /// <summary>Expected reachability gets three tries (a loaded machine can stall the first ARP exchange); expected isolation gets one.</summary>
+    private static bool Reaches(Func<int> ping)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            if (ping() == 0)
+                return true;
+        }
+        return false;
+    }
 
     private static int Ping(NodeDaemon d, string zone, string address) =>
         d.Zlogin(zone, "ping", "-c", "1", "-W", "2", address).ExitCode;
