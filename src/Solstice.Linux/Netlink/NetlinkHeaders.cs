@@ -98,6 +98,10 @@ internal static class Ifla
     public const ushort LinkInfo = 18;
     public const ushort AfSpec = 26;
     public const ushort NetNsFd = 28;
+    public const ushort GsoMaxSize = 41;
+    public const ushort GroMaxSize = 58;
+    public const ushort GsoIpv4MaxSize = 63;
+    public const ushort GroIpv4MaxSize = 64;
 
     public const ushort InfoKind = 1;
     public const ushort InfoData = 2;

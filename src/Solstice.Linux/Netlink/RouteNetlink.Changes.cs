@@ -10,8 +10,12 @@ public sealed partial class RouteNetlink
     private const byte AfInet = 2;
     private const byte AfInet6 = 10;
 
-    /// <summary>Queues a veth pair: name here, peerName (with its MAC) moved into the namespace bound at peerNetnsPath; both ends with mtu.</summary>
-    public void AddVeth(string name, int mtu, string peerName, PhysicalAddress peerMac, string peerNetnsPath)
+    /// <summary>
+    /// Queues a veth pair: name here, peerName (with its MAC) moved into the namespace bound at
+    /// peerNetnsPath; both ends with mtu. maxGsoSize, when given, raises both ends' GSO/GRO limits for
+    /// IPv4 and IPv6 above 64 KiB (BIG TCP, Linux 6.3+; older kernels ignore attributes they don't know).
+    /// </summary>
+    public void AddVeth(string name, int mtu, string peerName, PhysicalAddress peerMac, string peerNetnsPath, int? maxGsoSize = null)
     {
         var peerNetns = FileDescriptor.Open(peerNetnsPath);
         _held.Add(peerNetns);
@@ -19,6 +23,7 @@ public sealed partial class RouteNetlink
         _batch.Put(new IfInfoMsg());
         _batch.PutString(Ifla.IfName, name);
         _batch.PutU32(Ifla.Mtu, (uint)mtu);
+        PutGsoSizes(maxGsoSize);
         int linkInfo = _batch.BeginNested(Ifla.LinkInfo);
         _batch.PutString(Ifla.InfoKind, "veth");
         int data = _batch.BeginNested(Ifla.InfoData);
@@ -28,10 +33,19 @@ public sealed partial class RouteNetlink
         _batch.PutAttribute(Ifla.Address, peerMac.GetAddressBytes());
         _batch.PutU32(Ifla.Mtu, (uint)mtu);
         _batch.PutU32(Ifla.NetNsFd, (uint)peerNetns.Fd);
+        PutGsoSizes(maxGsoSize);
         _batch.EndNested(peer);
         _batch.EndNested(data);
         _batch.EndNested(linkInfo);
         _batch.EndMessage();
+    }
+
+    private void PutGsoSizes(int? size)
+    {
+        if (size is not { } bytes)
+            return;
+        foreach (ushort attribute in (ReadOnlySpan<ushort>)[Ifla.GsoMaxSize, Ifla.GroMaxSize, Ifla.GsoIpv4MaxSize, Ifla.GroIpv4MaxSize])
+            _batch.PutU32(attribute, (uint)bytes);
     }
 
     /// <summary>Queues a bridge without STP and with no forward delay (mtu: null for the kernel's default).</summary>

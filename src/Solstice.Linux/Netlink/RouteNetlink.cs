@@ -3,7 +3,8 @@ using Solstice.Linux.Interop;
 namespace Solstice.Linux.Netlink;
 
 /// <summary>A link as the kernel reports it: its index, name and kind (veth, bridge; null for a plain device).</summary>
-public sealed record LinkInfo(int Index, string Name, string? Kind);
+/// <summary>A link as the kernel reports it; GsoIpv4MaxSize is null on kernels without BIG TCP for IPv4 (before 6.3).</summary>
+public sealed record LinkInfo(int Index, string Name, string? Kind, int? GsoIpv4MaxSize = null);
 
 /// <summary>
 /// An rtnetlink (NETLINK_ROUTE) client for one network namespace: what iproute2 does for zones,
@@ -118,6 +119,8 @@ public sealed partial class RouteNetlink : IDisposable
         var info = System.Runtime.InteropServices.MemoryMarshal.Read<IfInfoMsg>(payload);
         var attributes = payload[NetlinkMessageBuilder.Align(System.Runtime.CompilerServices.Unsafe.SizeOf<IfInfoMsg>())..];
         var kind = NetlinkReader.Find(NetlinkReader.Find(attributes, Ifla.LinkInfo), Ifla.InfoKind);
-        return new LinkInfo(info.Index, NetlinkReader.String(NetlinkReader.Find(attributes, Ifla.IfName)), kind.IsEmpty ? null : NetlinkReader.String(kind));
+        var gsoIpv4 = NetlinkReader.Find(attributes, Ifla.GsoIpv4MaxSize);
+        return new LinkInfo(info.Index, NetlinkReader.String(NetlinkReader.Find(attributes, Ifla.IfName)), kind.IsEmpty ? null : NetlinkReader.String(kind),
+            gsoIpv4.Length >= 4 ? (int)System.Runtime.InteropServices.MemoryMarshal.Read<uint>(gsoIpv4) : null);
     }
 }

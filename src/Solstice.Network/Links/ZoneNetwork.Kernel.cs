@@ -41,7 +41,7 @@ public sealed partial class ZoneNetwork
         foreach (var a in added)
         {
             RemoveLeftoverHostEnd(host, a.HostLink);
-            host.AddVeth(a.HostLink, a.Mtu, a.ZoneInterface, NicMac(a.Nic), netnsPath);
+            host.AddVeth(a.HostLink, a.Mtu, a.ZoneInterface, NicMac(a.Nic), netnsPath, a.MaxGsoSize);
             host.SetNoIpv6LinkLocal(a.HostLink);
             host.SetLink(a.HostLink, masterIndex: bridges[a.Bridge], up: true);
         }
