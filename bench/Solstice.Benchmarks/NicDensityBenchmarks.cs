@@ -1,5 +1,6 @@
 using System.Globalization;
 using Solstice.Linux;
+using Solstice.Network.Firewall.Nft;
 using Solstice.Network.Links;
 using Solstice.TestKit;
 
@@ -8,7 +9,7 @@ namespace Solstice.Benchmarks;
 /// <summary>
 /// Whether nic add slows down as the node fills: one nic each into `nics` zones on one bridge, in a
 /// private node namespace (no host links or tables are touched), comparing the first 30 adds with
-/// the last 30; then nic remove at full density.
+/// the last 30; then nic remove at full density, and the anti-spoofing table's share of both.
 /// </summary>
 public static class NicDensityBenchmarks
 {
@@ -44,6 +45,7 @@ public static class NicDensityBenchmarks
             for (int i = nics - 1; i >= Math.Max(0, nics - Window); i--)
                 remove.Time(() => net.RemoveNic(Uuid(i), 0));
             Console.WriteLine(remove);
+            AntiSpoofAlone(node, nics);
         }
         finally
         {
@@ -54,6 +56,38 @@ public static class NicDensityBenchmarks
             Solstice.Linux.Interop.Libc.Umount2(node, 2);
         }
     }
+
+    /// <summary>
+    /// The anti-spoofing share of nic add and remove: one port's elements added and deleted through a
+    /// kept libnftables session, in a table of its own that already holds 0 or `nics` ports.
+    /// </summary>
+    private static void AntiSpoofAlone(string node, int nics)
+    {
+        using var applier = new AntiSpoofApplier(LibNftablesLoader.Instance, node, "solstice_density");
+        try
+        {
+            foreach (int loaded in new[] { 0, nics })
+            {
+                applier.Apply(Enumerable.Range(0, loaded).Select(Port));
+                var add = new Samples($"  antispoof add alone, {loaded} ports loaded");
+                var remove = new Samples($"  antispoof remove alone, {loaded} ports loaded");
+                for (int i = 0; i < Window; i++)
+                {
+                    var port = Port(nics + i);
+                    add.Time(() => applier.Add([port]));
+                    remove.Time(() => applier.Remove([port]));
+                }
+                Console.WriteLine(add);
+                Console.WriteLine(remove);
+            }
+        }
+        finally
+        {
+            applier.Remove();
+        }
+    }
+
+    private static AntiSpoofPort Port(int i) => AntiSpoofPort.For(LinkNames.HostLink(Uuid(i), 0), Nic(i));
 
     private static NicSpec Nic(int i) => new()
     {
