@@ -139,7 +139,7 @@ public sealed partial class ZoneNetwork : IDisposable
         string path = NamespacePath(uuid);
         lock (_lock)
         {
-            var links = _nics.Remove(uuid, out var gone) ? gone.Values.Select(a => a.HostLink).ToList() : [];
+            var removed = _nics.Remove(uuid, out var gone) ? gone.Values.ToList() : [];
             if (File.Exists(path))
             {
                 if (Libc.Umount2(path, 2 /* MNT_DETACH */) != 0)
@@ -150,8 +150,8 @@ public sealed partial class ZoneNetwork : IDisposable
                 }
                 File.Delete(path);
             }
-            if (links.Count > 0)
-                RemoveAntiSpoofLocked(links);
+            if (removed.Count > 0)
+                RemoveAntiSpoofLocked(removed);
         }
     }
 
@@ -162,7 +162,7 @@ public sealed partial class ZoneNetwork : IDisposable
     /// <summary>
     /// Attaches nics to a zone: one rtnetlink batch in the node's namespace (bridges on demand, veth
     /// pairs, bridge ports), one in the zone's (links up, addresses, default routes), and one nft
-    /// transaction adding their anti-spoofing chains; no processes for any number of nics.
+    /// transaction adding their anti-spoofing set elements; no processes for any number of nics.
     /// </summary>
     public IReadOnlyList<NicAttachment> AddNics(string uuid, string netnsPath, IReadOnlyList<(int Index, NicSpec Nic)> nics, string interfacePrefix = "net")
     {
@@ -212,15 +212,15 @@ public sealed partial class ZoneNetwork : IDisposable
         }
     }
 
-    /// <summary>Removes a nic: deletes its veth pair (both ends) and its anti-spoofing chain.</summary>
+    /// <summary>Removes a nic: deletes its veth pair (both ends) and its anti-spoofing set elements.</summary>
     public void RemoveNic(string uuid, int index)
     {
         lock (_lock)
         {
             string link = LinkNames.HostLink(uuid, index);
             Kernel($"Failed to remove nic {index} of {uuid}", () => DeleteHostLink(link));
-            if (_nics.TryGetValue(uuid, out var attached) && attached.Remove(index))
-                RemoveAntiSpoofLocked([link]);
+            if (_nics.TryGetValue(uuid, out var attached) && attached.Remove(index, out var removed))
+                RemoveAntiSpoofLocked([removed]);
         }
     }
 
@@ -320,7 +320,7 @@ public sealed partial class ZoneNetwork : IDisposable
         ApplyAntiSpoofLocked();
     }
 
-    private void RemoveAntiSpoofLocked(IReadOnlyList<string> links)
+    private void RemoveAntiSpoofLocked(IReadOnlyList<NicAttachment> removed)
     {
         if (!_antiSpoofLoaded)
         {
@@ -329,7 +329,7 @@ public sealed partial class ZoneNetwork : IDisposable
         }
         try
         {
-            _antiSpoof.Remove(links);
+            _antiSpoof.Remove(removed.Select(a => AntiSpoofPort.For(a.HostLink, a.Nic)));
         }
         catch (SolsticeException)
         {

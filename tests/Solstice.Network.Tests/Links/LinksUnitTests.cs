@@ -55,12 +55,16 @@ public sealed class LinksUnitTests
     {
         var ports = new[]
         {
-            new AntiSpoofPort("zaaaaaaaaaan0", "02:00:00:00:00:01", [IpCidr.Parse("10.0.0.1/24"), IpCidr.Parse("fd00::1/64")]),
+            new AntiSpoofPort("zaaaaaaaaaan0", "02:00:00:00:00:01", [IpCidr.Parse("10.0.0.1/24"), IpCidr.Parse("fd00::1/64")])
+            {
+                // prefixes are kept whole (host bits cleared, nested ones merged); addresses go with the exact ones
+                AllowedIps = [IpCidr.Parse("10.9.5.7/24"), IpCidr.Parse("10.9.5.128/25"), IpCidr.Parse("10.0.0.1"), IpCidr.Parse("192.168.1.9"), IpCidr.Parse("fd01::/48")],
+            },
             new AntiSpoofPort("zbbbbbbbbbbn0", "02:00:00:00:00:02", [IpCidr.Parse("10.0.0.2/24")]) { AllowIpSpoofing = true, AllowRestrictedTraffic = true },
             new AntiSpoofPort("zccccccccccn1", "02:00:00:00:00:03", []) { Dhcp = true, AllowMacSpoofing = true, AllowDhcpSpoofing = true },
         };
         Golden.Assert("links/antispoof.nft", AntiSpoofCompiler.Render(ports));
-        Golden.Assert("links/antispoof-add.nft", AntiSpoofCompiler.RenderAddPort(ports[0]) + AntiSpoofCompiler.RenderRemovePort("zaaaaaaaaaan0"));
+        Golden.Assert("links/antispoof-add.nft", AntiSpoofCompiler.RenderAddPort(ports[0]) + AntiSpoofCompiler.RenderRemovePort(ports[0]));
     }
 
     [Fact]

@@ -63,7 +63,8 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
         string links = lab.Host("ip", "-o", "link").StandardOutput;
         Assert.DoesNotContain("sst", links, StringComparison.Ordinal);
         string table = lab.Host("nft", "list", "table", "bridge", "solstice_antispoof").StandardOutput;
-        Assert.DoesNotContain("jump", table, StringComparison.Ordinal);
+        Assert.Contains("set ports", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("elements", table, StringComparison.Ordinal);
         lab.Network.RemoveAntiSpoof();
         Assert.Equal("", lab.Host("nft", "list", "ruleset").StandardOutput.Trim());
     }
@@ -94,6 +95,43 @@ public sealed class ZoneNetworkTests(ITestOutputHelper output)
         Assert.True(lab.In(a, "ip", "link", "set", "net0", "address", "02:00:00:00:0a:0a").Succeeded);
         Assert.False(lab.Ping(a, "10.9.0.2"), "check 11");
     }
+
+    [PrivilegedFact]
+    public void Cidr_allowed_ips_pass_and_removing_a_nic_removes_only_its_elements()
+    {
+        using var lab = Lab();
+        string a = lab.Zone(A), b = lab.Zone(B), c = lab.Zone(C);
+        lab.Network.AddNic(B, b, Nic("02:00:00:00:00:02", "10.9.0.2/16"), 0);
+        lab.Network.AddNic(A, a, Nic("02:00:00:00:00:01", "10.9.0.1/16") with { AllowedIps = [IpCidr.Parse("10.9.5.0/24")] }, 0);
+        lab.Network.AddNic(C, c, Nic("02:00:00:00:00:03", "10.9.0.3/16"), 0);
+        string before = AntiSpoofTable(lab);
+
+        Assert.True(lab.In(a, "ip", "addr", "add", "10.9.5.77/16", "dev", "net0").Succeeded);
+        Assert.True(lab.In(a, "ip", "addr", "add", "10.9.6.77/16", "dev", "net0").Succeeded);
+        Assert.True(lab.Reaches(a, "10.9.0.2", source: "10.9.5.77"), "inside the allowed prefix");
+        Assert.False(lab.Ping(a, "10.9.0.2", source: "10.9.6.77"), "outside the allowed prefix");
+
+        lab.Network.RemoveNic(A, 0);
+        string after = AntiSpoofTable(lab);
+        string link = LinkNames.HostLink(A, 0);
+        Assert.Contains(link, before, StringComparison.Ordinal);
+        Assert.DoesNotContain(link, after, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.9.5.0/24", after, StringComparison.Ordinal);
+        // the others' elements are untouched, and they still talk (and are still checked)
+        Assert.Equal(Elements(before).Where(e => !e.Contains(link, StringComparison.Ordinal)), Elements(after));
+        Assert.True(lab.Reaches(c, "10.9.0.2"), "remaining nic");
+        Assert.True(lab.In(c, "ip", "addr", "add", "10.9.0.99/16", "dev", "net0").Succeeded);
+        Assert.False(lab.Ping(c, "10.9.0.2", source: "10.9.0.99"), "remaining nic spoofing");
+    }
+
+    private static string AntiSpoofTable(NetLab lab) => lab.Host("nft", "list", "table", "bridge", AntiSpoofCompiler.DefaultTable).StandardOutput;
+
+    /// <summary>Every set element of a listed table as "set: element", sorted.</summary>
+    private static List<string> Elements(string table) =>
+        System.Text.RegularExpressions.Regex.Matches(table, @"set (\w+) \{[^{}]*elements = \{([^}]*)\}")
+            .SelectMany(m => m.Groups[2].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(e => $"{m.Groups[1].Value}: {e}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     [PrivilegedFact]
     public void Firewall_in_the_zone_namespace_blocks_inbound_and_lets_allowed_ports_through()
