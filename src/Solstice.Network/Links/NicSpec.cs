@@ -59,6 +59,9 @@ public sealed record NicSpec
     /// <summary>dhcp or addrconf were among ips.</summary>
     public bool Dhcp { get; init; }
 
+    /// <summary>The nic has an IPv6 address, or may learn one (dhcp and addrconf are not told apart here).</summary>
+    public bool UsesIpv6 => Dhcp || Ips.Any(ip => ip.IsV6);
+
     public IReadOnlyList<IPAddress> Gateways { get; init; } = [];
 
     public bool Primary { get; init; }

@@ -67,13 +67,20 @@ public sealed partial class ZoneNetwork
         host.DeleteLink(link, ignoreMissing: true);
     }
 
-    /// <summary>Inside the zone: each nic up with its addresses (IPv6 without DAD) and, for the primary, one default route per family.</summary>
+    /// <summary>
+    /// Inside the zone: each nic up with its addresses (IPv6 without DAD) and, for the primary, one
+    /// default route per family. A nic without IPv6 gets no link-local address, as a SmartOS zone
+    /// plumbs IPv6 only for nics that have it: otherwise every new link's DAD, MLD and router
+    /// solicitations are flooded to every port of the bridge.
+    /// </summary>
     private static void ConfigureZoneEnds(List<NicAttachment> added, string netnsPath)
     {
         using var zone = RouteNetlink.Open(netnsPath);
         foreach (var a in added)
         {
             int index = IndexOf(zone, a.ZoneInterface);
+            if (!a.Nic.UsesIpv6)
+                zone.SetNoIpv6LinkLocal(a.ZoneInterface);
             zone.SetLink(a.ZoneInterface, up: true);
             foreach (var ip in a.Nic.Ips)
                 zone.AddAddress(index, ip.Address, ip.PrefixLength, noDad: ip.IsV6);
