@@ -66,12 +66,12 @@ public static class NetworkBenchmarks
     /// Zone to zone over the bridge (with and without the anti-spoofing table) against a raw veth pair
     /// between two namespaces, with the kernel's default limits and with the BIG TCP limits zone nics
     /// on local tags get. Single runs on this shared 2-core VM vary by ±10%, so each round runs every
-    /// path once, back to back, and the ratios are taken within a round; the client is pinned to the
+    /// path once, back to back (in reverse order every other round), and the ratios are taken within a round; the client is pinned to the
     /// first CPU and the server to the last so every path gets the same placement.
     /// </summary>
     private static void Throughput(ZoneNetwork net)
     {
-        const int rounds = 12;
+        const int rounds = 20;
         string a = net.CreateNamespace(Uuid(9001)), b = net.CreateNamespace(Uuid(9002));
         net.AddNic(Uuid(9001), a, new NicSpec { Mac = "02:00:00:00:90:01", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.1/24")] }, 0);
         net.AddNic(Uuid(9002), b, new NicSpec { Mac = "02:00:00:00:90:02", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.2/24")] }, 0);
@@ -84,12 +84,23 @@ public static class NetworkBenchmarks
         var bare = new List<double>();
         for (int i = 0; i < rounds; i++)
         {
-            raw.Add(Tcp(x, y, "10.99.2.2"));
-            zone.Add(Tcp(a, b, "10.99.1.2"));
-            rawBig.Add(Tcp(x, y, "10.99.3.2"));
-            net.RemoveAntiSpoof();
-            bare.Add(Tcp(a, b, "10.99.1.2"));
-            net.ApplyAntiSpoof();
+            // Odd rounds run the paths in reverse, so no path always follows the same one.
+            var paths = new List<Action>
+            {
+                () => raw.Add(Tcp(x, y, "10.99.2.2")),
+                () => zone.Add(Tcp(a, b, "10.99.1.2")),
+                () => rawBig.Add(Tcp(x, y, "10.99.3.2")),
+                () =>
+                {
+                    net.RemoveAntiSpoof();
+                    bare.Add(Tcp(a, b, "10.99.1.2"));
+                    net.ApplyAntiSpoof();
+                },
+            };
+            if (i % 2 == 1)
+                paths.Reverse();
+            foreach (var path in paths)
+                path();
         }
         Console.WriteLine(Gbits("raw veth pair TCP", raw));
         Console.WriteLine(Gbits("raw veth pair, BIG TCP limits", rawBig));
