@@ -1,14 +1,7 @@
 namespace Solstice.Network.Firewall.Nft;
 
 /// <summary>A table of sets and chains, rendered by <see cref="NftRenderer"/> as one atomic replace.</summary>
-public sealed record NftRuleset(string Family, string Table, IReadOnlyList<NftSet> Sets, IReadOnlyList<NftChain> Chains)
-{
-    /// <summary>Named maps, rendered after the sets.</summary>
-    public IReadOnlyList<NftMap> Maps { get; init; } = [];
-}
-
-/// <summary>A named map ("type ifname : verdict"); elements are rendered "key : value".</summary>
-public sealed record NftMap(string Name, string KeyType, string ValueType, IReadOnlyList<string> Elements);
+public sealed record NftRuleset(string Family, string Table, IReadOnlyList<NftSet> Sets, IReadOnlyList<NftChain> Chains);
 
 /// <summary>A named set; Type is an nft data type (ipv4_addr, ipv6_addr). Interval sets hold prefixes too.</summary>
 public sealed record NftSet(string Name, string Type, bool Interval, IReadOnlyList<string> Elements);

@@ -29,15 +29,6 @@ public static class NftRenderer
                 sb.Append("\t\telements = { ").AppendJoin(", ", set.Elements).Append(" }\n");
             sb.Append("\t}\n");
         }
-        foreach (var map in ruleset.Maps)
-        {
-            Separate(sb, ref first);
-            sb.Append("\tmap ").Append(map.Name).Append(" {\n");
-            sb.Append("\t\ttype ").Append(map.KeyType).Append(" : ").Append(map.ValueType).Append('\n');
-            if (map.Elements.Count > 0)
-                sb.Append("\t\telements = { ").AppendJoin(", ", map.Elements).Append(" }\n");
-            sb.Append("\t}\n");
-        }
         foreach (var chain in ruleset.Chains)
         {
             Separate(sb, ref first);
