@@ -20,46 +20,32 @@ public static class NetworkBenchmarks
 {
     public static void Run(int iterations)
     {
-        using var dir = new TempDirectory("solstice-netbench");
-        string node = dir.Combine("node");
-        File.WriteAllBytes(node, []);
-        Check(ProcessCommandRunner.Instance.Run(["unshare", "--net=" + node, "ip", "link", "set", "lo", "up"]));
         var timing = new TimingRunner();
-        var config = new NicTagConfig([new NicTag("sstbench", NicTagKind.Local)]);
-        var net = new ZoneNetwork(timing, config.Find, new ZoneNetworkOptions { NetnsDirectory = dir.Combine("netns"), HostNetnsPath = node });
-        try
+        using var node = new PrivateNodeNetwork([new NicTag("sstbench", NicTagKind.Local)], timing, "solstice-netbench");
+        var net = node.Network;
+        Console.WriteLine($"vlan mode: {net.VlanMode}");
+        var create = new Samples("zone netns create (unshare + bind mount, lo up)");
+        var add = new Samples("nic add (veth, bridge port, addrs, antispoof)");
+        var destroy = new Samples("zone netns destroy (umount + unlink)");
+        var zones = new List<string>();
+        for (int i = 0; i < iterations; i++)
         {
-            Console.WriteLine($"vlan mode: {net.VlanMode}");
-            var create = new Samples("zone netns create (unshare + bind mount, lo up)");
-            var add = new Samples("nic add (veth, bridge port, addrs, antispoof)");
-            var destroy = new Samples("zone netns destroy (umount + unlink)");
-            var zones = new List<string>();
-            for (int i = 0; i < iterations; i++)
-            {
-                string uuid = Uuid(i);
-                string path = "";
-                create.Time(() => path = net.CreateNamespace(uuid));
-                timing.Reset();
-                add.Time(() => net.AddNic(uuid, path, Nic(i), 0));
-                if (i == iterations - 1)
-                    timing.Print("  last nic add, spawned commands (rtnetlink and libnftables run in-process)");
-                zones.Add(uuid);
-            }
-            Console.WriteLine(create);
-            Console.WriteLine(add);
-            Throughput(net);
-            foreach (string uuid in zones)
-                destroy.Time(() => net.DestroyNamespace(uuid));
-            Console.WriteLine(destroy);
-            Firewall(net, dir);
+            string uuid = Uuid(i);
+            string path = "";
+            create.Time(() => path = net.CreateNamespace(uuid));
+            timing.Reset();
+            add.Time(() => net.AddNic(uuid, path, Nic(i), 0));
+            if (i == iterations - 1)
+                timing.Print("  last nic add, spawned commands (rtnetlink and libnftables run in-process)");
+            zones.Add(uuid);
         }
-        finally
-        {
-            foreach (string netns in Directory.Exists(net.Options.NetnsDirectory) ? Directory.GetFiles(net.Options.NetnsDirectory) : [])
-                net.DestroyNamespace(Path.GetFileName(netns));
-            net.Dispose();
-            Solstice.Linux.Interop.Libc.Umount2(node, 2);
-        }
+        Console.WriteLine(create);
+        Console.WriteLine(add);
+        Throughput(net);
+        foreach (string uuid in zones)
+            destroy.Time(() => net.DestroyNamespace(uuid));
+        Console.WriteLine(destroy);
+        Firewall(net);
     }
 
     /// <summary>
@@ -148,7 +134,7 @@ public static class NetworkBenchmarks
         return (JsonNode.Parse(r.StandardOutput)?["end"]?["sum_received"]?["bits_per_second"]?.GetValue<double>() ?? 0) / 1e9;
     }
 
-    private static void Firewall(ZoneNetwork net, TempDirectory dir)
+    private static void Firewall(ZoneNetwork net)
     {
         const int vmCount = 100, ruleCount = 1000;
         var vms = new List<FirewallVm>();
@@ -199,7 +185,6 @@ public static class NetworkBenchmarks
         Console.WriteLine(one);
         foreach (var vm in vms)
             net.DestroyNamespace(vm.Uuid);
-        _ = dir;
     }
 
     private static NicSpec Nic(int i) => new()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Solstice.Linux;
 using Solstice.Network.Firewall.Nft;
 using Solstice.Network.Links;
 using Solstice.TestKit;
@@ -18,53 +17,36 @@ public static class NicDensityBenchmarks
 
     public static void Run(int nics)
     {
-        using var dir = new TempDirectory("solstice-nicdensity");
-        string node = dir.Combine("node");
-        File.WriteAllBytes(node, []);
-        var up = ProcessCommandRunner.Instance.Run(["unshare", "--net=" + node, "ip", "link", "set", "lo", "up"]);
-        if (!up.Succeeded)
-            throw new InvalidOperationException(up.StandardError);
-        var config = new NicTagConfig([new NicTag("sstdense", NicTagKind.Local)]);
-        var net = new ZoneNetwork(ProcessCommandRunner.Instance, config.Find, new ZoneNetworkOptions { NetnsDirectory = dir.Combine("netns"), HostNetnsPath = node });
-        try
+        using var lab = new PrivateNodeNetwork([new NicTag("sstdense", NicTagKind.Local)], prefix: "solstice-nicdensity");
+        var net = lab.Network;
+        var first = new Samples($"nic add, nics 1-{Math.Min(Window, nics)}");
+        var last = new Samples($"nic add, nics {Math.Max(1, nics - Window + 1)}-{nics}");
+        for (int i = 0; i < nics; i++)
         {
-            var first = new Samples($"nic add, nics 1-{Math.Min(Window, nics)}");
-            var last = new Samples($"nic add, nics {Math.Max(1, nics - Window + 1)}-{nics}");
-            for (int i = 0; i < nics; i++)
-            {
-                string uuid = Uuid(i);
-                string path = net.CreateNamespace(uuid);
-                var samples = i < Window ? first : i >= nics - Window ? last : null;
-                if (samples is null)
-                    net.AddNic(uuid, path, Nic(i), 0);
-                else
-                    samples.Time(() => net.AddNic(uuid, path, Nic(i), 0));
-            }
-            Console.WriteLine(first);
-            Console.WriteLine(last);
-            var remove = new Samples($"nic remove, {nics} nics on the node");
-            for (int i = nics - 1; i >= Math.Max(0, nics - Window); i--)
-                remove.Time(() => net.RemoveNic(Uuid(i), 0));
-            Console.WriteLine(remove);
-            // Back to back, each add also pays for kernel work the previous ones deferred (IPv6
-            // autoconf in the new zones, bridge port bookkeeping); paced, an add pays for itself.
-            var paced = new Samples($"nic add, {nics} nics, 200 ms apart");
-            for (int i = Math.Max(0, nics - Window); i < nics; i++)
-            {
-                Thread.Sleep(200);
-                paced.Time(() => net.AddNic(Uuid(i), net.NamespacePath(Uuid(i)), Nic(i), 0));
-            }
-            Console.WriteLine(paced);
-            AntiSpoofAlone(node, nics);
+            string uuid = Uuid(i);
+            string path = net.CreateNamespace(uuid);
+            var samples = i < Window ? first : i >= nics - Window ? last : null;
+            if (samples is null)
+                net.AddNic(uuid, path, Nic(i), 0);
+            else
+                samples.Time(() => net.AddNic(uuid, path, Nic(i), 0));
         }
-        finally
+        Console.WriteLine(first);
+        Console.WriteLine(last);
+        var remove = new Samples($"nic remove, {nics} nics on the node");
+        for (int i = nics - 1; i >= Math.Max(0, nics - Window); i--)
+            remove.Time(() => net.RemoveNic(Uuid(i), 0));
+        Console.WriteLine(remove);
+        // Back to back, each add may also pay for kernel work the previous ones deferred; paced,
+        // an add pays for itself.
+        var paced = new Samples($"nic add, {nics} nics, 200 ms apart");
+        for (int i = Math.Max(0, nics - Window); i < nics; i++)
         {
-            foreach (string netns in Directory.Exists(net.Options.NetnsDirectory) ? Directory.GetFiles(net.Options.NetnsDirectory) : [])
-                net.DestroyNamespace(Path.GetFileName(netns));
-            net.Dispose();
-            // the node namespace goes with its bridge and anti-spoofing table once unmounted
-            Solstice.Linux.Interop.Libc.Umount2(node, 2);
+            Thread.Sleep(200);
+            paced.Time(() => net.AddNic(Uuid(i), net.NamespacePath(Uuid(i)), Nic(i), 0));
         }
+        Console.WriteLine(paced);
+        AntiSpoofAlone(lab.NodeNetns, nics);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Linux;
 using Solstice.TestKit;
+using static Solstice.Integration.Tests.Zones.NetworkedZones;
 
 namespace Solstice.Integration.Tests.Zones;
 
@@ -11,13 +12,6 @@ namespace Solstice.Integration.Tests.Zones;
 [Collection("Zones")]
 public sealed class ZoneNetworkTests
 {
-    private static JsonObject Lx(string alias, string tag, string ip, bool firewall = false) => new()
-    {
-        ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = alias, ["max_physical_memory"] = 64, ["image_uuid"] = BusyboxImage.Uuid,
-        ["firewall_enabled"] = firewall,
-        ["nics"] = new JsonArray(new JsonObject { ["nic_tag"] = tag, ["ips"] = new JsonArray(ip), ["primary"] = true }),
-    };
-
     [PrivilegedFact]
     public void Zones_on_one_tag_talk_the_firewall_filters_and_delete_leaves_no_links()
     {
@@ -81,18 +75,4 @@ public sealed class ZoneNetworkTests
                 ProcessCommandRunner.Instance.Run(["ip", "link", "del", $"sst{name}"]);
         }
     }
-
-    /// <summary>Expected reachability gets three tries (a loaded machine can stall the first ARP exchange); expected isolation gets one.</summary>
-    private static bool Reaches(Func<int> ping)
-    {
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            if (ping() == 0)
-                return true;
-        }
-        return false;
-    }
-
-    private static int Ping(NodeDaemon d, string zone, string address) =>
-        d.Zlogin(zone, "ping", "-c", "1", "-W", "2", address).ExitCode;
 }

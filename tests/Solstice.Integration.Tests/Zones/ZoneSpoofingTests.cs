@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Linux;
 using Solstice.TestKit;
+using static Solstice.Integration.Tests.Zones.NetworkedZones;
 
 namespace Solstice.Integration.Tests.Zones;
 
@@ -13,12 +14,6 @@ namespace Solstice.Integration.Tests.Zones;
 [Collection("Zones")]
 public sealed class ZoneSpoofingTests
 {
-    private static JsonObject Lx(string alias, string tag, string ip, int vlan = 0) => new()
-    {
-        ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = alias, ["max_physical_memory"] = 64, ["image_uuid"] = BusyboxImage.Uuid,
-        ["nics"] = new JsonArray(new JsonObject { ["nic_tag"] = tag, ["ips"] = new JsonArray(ip), ["vlan_id"] = vlan, ["primary"] = true }),
-    };
-
     [PrivilegedFact]
     public void Spoofed_ip_and_mac_traffic_is_dropped_until_the_nic_allows_it()
     {
@@ -106,20 +101,6 @@ public sealed class ZoneSpoofingTests
 
     private static int PingFrom(NodeDaemon d, string zone, string source, string address) =>
         ProcessCommandRunner.Instance.Run(["nsenter", $"--net={d.RunDir}/netns/{zone}", "busybox", "ping", "-c", "1", "-W", "2", "-I", source, address]).ExitCode;
-
-    /// <summary>Expected reachability gets three tries (a loaded machine can stall the first ARP exchange); expected isolation gets one.</summary>
-    private static bool Reaches(Func<int> ping)
-    {
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            if (ping() == 0)
-                return true;
-        }
-        return false;
-    }
-
-    private static int Ping(NodeDaemon d, string zone, string address) =>
-        d.Zlogin(zone, "ping", "-c", "1", "-W", "2", address).ExitCode;
 
     /// <summary>What the client receives from a one-shot TCP server in the other zone ("" when it can't connect).</summary>
     private static string Tcp(NodeDaemon d, string server, string client, string address)

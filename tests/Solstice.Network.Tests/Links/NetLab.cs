@@ -13,34 +13,17 @@ namespace Solstice.Network.Tests.Links;
 /// </summary>
 internal sealed class NetLab : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-    private readonly List<string> _zones = [];
+    private readonly PrivateNodeNetwork _node;
 
-    public NetLab(params NicTag[] tags)
-    {
-        Config = new NicTagConfig(tags);
-        HostNetns = Path.Combine(_dir.Path, "node");
-        File.WriteAllBytes(HostNetns, []);
-        var created = ProcessCommandRunner.Instance.Run(["unshare", "--net=" + HostNetns, "ip", "link", "set", "lo", "up"]);
-        Assert.True(created.Succeeded, created.StandardError);
-        Network = new ZoneNetwork(ProcessCommandRunner.Instance, Config.Find, new ZoneNetworkOptions
-        {
-            NetnsDirectory = Path.Combine(_dir.Path, "netns"),
-            HostNetnsPath = HostNetns,
-        });
-    }
+    public NetLab(params NicTag[] tags) => _node = new PrivateNodeNetwork(tags);
 
-    public NicTagConfig Config { get; }
+    public NicTagConfig Config => _node.Config;
 
-    public string HostNetns { get; }
+    public string HostNetns => _node.NodeNetns;
 
-    public ZoneNetwork Network { get; }
+    public ZoneNetwork Network => _node.Network;
 
-    public string Zone(string uuid)
-    {
-        _zones.Add(uuid);
-        return Network.CreateNamespace(uuid);
-    }
+    public string Zone(string uuid) => Network.CreateNamespace(uuid);
 
     public CommandResult In(string netns, params string[] argv) =>
         ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + netns, .. argv]);
@@ -83,21 +66,5 @@ internal sealed class NetLab : IDisposable
         return sent.Succeeded && received.Contains("hello", StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        foreach (string uuid in _zones)
-        {
-            try
-            {
-                Network.DestroyNamespace(uuid);
-            }
-            catch (Exception)
-            {
-                // keep cleaning up
-            }
-        }
-        Network.Dispose();
-        Solstice.Linux.Interop.Libc.Umount2(HostNetns, 2);
-        _dir.Dispose();
-    }
+    public void Dispose() => _node.Dispose();
 }
