@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|zones|network|nic-density|metadata|images|fresh-images|all] [iterations] [density|nics|images]
+# Runs the benchmarks as root: bench/run.sh [storage|zones|network|tcp|nic-density|metadata|images|fresh-images|all] [iterations] [density|nics|images]
 # The third argument is the zone density (default 200), the number of nics for nic-density (default 300;
 # iterations are ignored there) or the number of images to list (default 10000).
 # The zone, metadata and image suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.Json.Nodes;
 using Solstice.Linux;
 using Solstice.Linux.Netlink;
@@ -41,62 +42,99 @@ public static class NetworkBenchmarks
         }
         Console.WriteLine(create);
         Console.WriteLine(add);
-        Throughput(net);
+        Throughput(net, rounds: 20);
         foreach (string uuid in zones)
             destroy.Time(() => net.DestroyNamespace(uuid));
         Console.WriteLine(destroy);
         Firewall(net);
     }
 
+    /// <summary>Only the zone-to-zone TCP comparison (bench/run.sh tcp [rounds]).</summary>
+    public static void RunTcp(int rounds)
+    {
+        using var node = new PrivateNodeNetwork([new NicTag("sstbench", NicTagKind.Local)], ProcessCommandRunner.Instance, "solstice-netbench");
+        Throughput(node.Network, rounds);
+    }
+
     /// <summary>
     /// Zone to zone over the bridge (with and without the anti-spoofing table) against a raw veth pair
     /// between two namespaces, with the kernel's default limits and with the BIG TCP limits zone nics
-    /// on local tags get. Single runs on this shared 2-core VM vary by ±10%, so each round runs every
-    /// path once, back to back (in reverse order every other round), and the ratios are taken within a round; the client is pinned to the
-    /// first CPU and the server to the last so every path gets the same placement.
+    /// on local tags get, plus the raw pair a second time as an A/A control of the method. Throughput
+    /// on this shared 2-core VM drifts by ±20% from one half second to the next, so each round runs
+    /// every path once, in a random order, and ratios are taken within rounds. Two measures: iperf3
+    /// runs of 2 s (steady state), and 256 MiB sent on a fresh connection (TcpSlices), which is
+    /// mostly TCP's start-up phase and differs from the steady state (docs/benchmarks.md). The
+    /// sender is pinned to the first CPU and the receiver to the last on every path.
     /// </summary>
-    private static void Throughput(ZoneNetwork net)
+    private static void Throughput(ZoneNetwork net, int rounds)
     {
-        const int rounds = 20;
         string a = net.CreateNamespace(Uuid(9001)), b = net.CreateNamespace(Uuid(9002));
-        net.AddNic(Uuid(9001), a, new NicSpec { Mac = "02:00:00:00:90:01", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.1/24")] }, 0);
-        net.AddNic(Uuid(9002), b, new NicSpec { Mac = "02:00:00:00:90:02", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.2/24")] }, 0);
         string x = net.CreateNamespace(Uuid(9003)), y = net.CreateNamespace(Uuid(9004));
-        RawPair(x, y, "v0", "v1", "10.99.2", gsoSize: null);
-        RawPair(x, y, "w0", "w1", "10.99.3", gsoSize: NicAttachment.LocalTagGsoSize);
-        var raw = new List<double>();
-        var rawBig = new List<double>();
-        var zone = new List<double>();
-        var bare = new List<double>();
+        try
+        {
+            net.AddNic(Uuid(9001), a, new NicSpec { Mac = "02:00:00:00:90:01", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.1/24")] }, 0);
+            net.AddNic(Uuid(9002), b, new NicSpec { Mac = "02:00:00:00:90:02", NicTag = "sstbench", Ips = [IpCidr.Parse("10.99.1.2/24")] }, 0);
+            RawPair(x, y, "v0", "v1", "10.99.2", gsoSize: null);
+            RawPair(x, y, "w0", "w1", "10.99.3", gsoSize: NicAttachment.LocalTagGsoSize);
+            Func<Func<double>, double> withoutAntiSpoof = measure =>
+            {
+                net.RemoveAntiSpoof();
+                try
+                {
+                    return measure();
+                }
+                finally
+                {
+                    net.ApplyAntiSpoof();
+                }
+            };
+            var paths = new TcpPath[]
+            {
+                new("raw", "raw veth pair", x, y, "10.99.2.2"),
+                new("control", "raw veth pair again (A/A control)", x, y, "10.99.2.2"),
+                new("rawBig", "raw veth pair, BIG TCP limits", x, y, "10.99.3.2"),
+                new("zone", "zone -> zone (bridge + antispoof)", a, b, "10.99.1.2"),
+                new("bare", "zone -> zone, no antispoof table", a, b, "10.99.1.2") { Around = withoutAntiSpoof },
+            };
+            Compare($"TCP, iperf3 runs of 2 s (first 0.5 s omitted), {rounds} rounds:", paths, rounds, p => Tcp(p.From, p.To, p.Address));
+            Compare($"TCP, 256 MiB on a fresh connection (128 KiB writes), {3 * rounds} rounds:", paths, 3 * rounds, p => Slice(p.From, p.To, p.Address));
+        }
+        finally
+        {
+            foreach (int i in new[] { 9001, 9002, 9003, 9004 })
+                net.DestroyNamespace(Uuid(i));
+        }
+    }
+
+    private sealed record TcpPath(string Key, string Title, string From, string To, string Address)
+    {
+        /// <summary>Runs the measurement (set-up and restore around it are not timed).</summary>
+        public Func<Func<double>, double> Around { get; init; } = measure => measure();
+    }
+
+    private static void Compare(string title, TcpPath[] paths, int rounds, Func<TcpPath, double> measure)
+    {
+        var results = paths.ToDictionary(p => p.Key, _ => new List<double>());
+        var order = new Random(7);
         for (int i = 0; i < rounds; i++)
         {
-            // Odd rounds run the paths in reverse, so no path always follows the same one.
-            var paths = new List<Action>
-            {
-                () => raw.Add(Tcp(x, y, "10.99.2.2")),
-                () => zone.Add(Tcp(a, b, "10.99.1.2")),
-                () => rawBig.Add(Tcp(x, y, "10.99.3.2")),
-                () =>
-                {
-                    net.RemoveAntiSpoof();
-                    bare.Add(Tcp(a, b, "10.99.1.2"));
-                    net.ApplyAntiSpoof();
-                },
-            };
-            if (i % 2 == 1)
-                paths.Reverse();
-            foreach (var path in paths)
-                path();
+            foreach (var path in paths.OrderBy(_ => order.Next()))
+                results[path.Key].Add(path.Around(() => measure(path)));
         }
-        Console.WriteLine(Gbits("raw veth pair TCP", raw));
-        Console.WriteLine(Gbits("raw veth pair, BIG TCP limits", rawBig));
-        Console.WriteLine(Gbits("zone -> zone TCP (bridge + antispoof)", zone));
-        Console.WriteLine(Gbits("zone -> zone TCP (bridge, no antispoof)", bare));
-        Console.WriteLine(Ratio("zone / raw veth pair", zone, raw));
-        Console.WriteLine(Ratio("zone / raw veth pair with BIG TCP", zone, rawBig));
-        Console.WriteLine(Ratio("zone without antispoof / raw", bare, raw));
-        foreach (int i in new[] { 9001, 9002, 9003, 9004 })
-            net.DestroyNamespace(Uuid(i));
+        Console.WriteLine(title);
+        foreach (var path in paths)
+            Console.WriteLine(Gbits("  " + path.Title, results[path.Key]));
+        Console.WriteLine(Ratio("  zone / raw veth pair", results["zone"], results["raw"]));
+        Console.WriteLine(Ratio("  control: raw pair / raw pair", results["control"], results["raw"]));
+        Console.WriteLine(Ratio("  zone / raw veth pair with BIG TCP", results["zone"], results["rawBig"]));
+        Console.WriteLine(Ratio("  zone without antispoof / raw", results["bare"], results["raw"]));
+        Console.WriteLine(Ratio("  zone / zone without antispoof", results["zone"], results["bare"]));
+    }
+
+    private static double Slice(string from, string to, string address)
+    {
+        using var connection = new TcpSlices(from, to, IPAddress.Parse(address), clientCpu: 0, serverCpu: Environment.ProcessorCount - 1);
+        return connection.Transfer(256L << 20);
     }
 
     private static void RawPair(string x, string y, string left, string right, string subnet, int? gsoSize)
@@ -110,15 +148,27 @@ public static class NetworkBenchmarks
         Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + y, "ip", "-b", "-"], $"link set {right} up\naddr add {subnet}.2/24 dev {right}\n"));
     }
 
-    private static string Gbits(string what, List<double> samples) => string.Create(CultureInfo.InvariantCulture,
-        $"{what,-44} median {Median(samples),6:F2} Gbit/s  ({string.Join(" ", samples.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})");
+    private static string Gbits(string what, List<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{what,-44} median {Median(samples),6:F2} Gbit/s  (quartiles {sorted[sorted.Count / 4]:F2}–{sorted[3 * sorted.Count / 4]:F2})");
+    }
 
-    /// <summary>The median and quartiles of the per-round ratios.</summary>
+    /// <summary>
+    /// The median and quartiles of the per-round ratios, and a bootstrap 95% interval of that median
+    /// (rounds resampled with replacement, fixed seed so a run's output is reproducible from its data).
+    /// </summary>
     private static string Ratio(string what, List<double> path, List<double> reference)
     {
-        var ratios = path.Zip(reference, (p, r) => p / r).Order().ToList();
+        var ratios = path.Zip(reference, (p, r) => p / r).ToList();
+        var sorted = ratios.Order().ToList();
+        var random = new Random(5);
+        var medians = Enumerable.Range(0, 2000)
+            .Select(_ => Median(Enumerable.Range(0, ratios.Count).Select(_ => ratios[random.Next(ratios.Count)]).ToList()))
+            .Order().ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{what,-44} {Median(ratios):F2}x  (quartiles {ratios[ratios.Count / 4]:F2}–{ratios[3 * ratios.Count / 4]:F2}, {ratios.Count} rounds)");
+            $"{what,-44} {Median(sorted):F3}x  (quartiles {sorted[sorted.Count / 4]:F2}–{sorted[3 * sorted.Count / 4]:F2}, 95% interval of the median {medians[50]:F3}–{medians[1949]:F3}, {ratios.Count} rounds)");
     }
 
     private static double Median(List<double> samples) => samples.Order().ElementAt(samples.Count / 2);

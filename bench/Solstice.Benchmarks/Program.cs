@@ -14,6 +14,8 @@ if (suite is "zones" or "all")
     ZoneBenchmarks.Run(iterations, density: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
 if (suite is "network" or "all")
     NetworkBenchmarks.Run(iterations);
+if (suite is "tcp")
+    NetworkBenchmarks.RunTcp(iterations);
 if (suite is "nic-density")
     NicDensityBenchmarks.Run(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300);
 if (suite is "metadata" or "all")
