@@ -29,6 +29,7 @@ internal sealed class TcpSlices : IDisposable
     private long _startedAt;
     private long _doneAt;
     private volatile bool _closing;
+    private Exception? _error;
 
     public TcpSlices(string fromNetns, string toNetns, IPAddress address, int clientCpu, int serverCpu)
     {
@@ -47,8 +48,8 @@ internal sealed class TcpSlices : IDisposable
             return socket;
         });
         _server = listener.Accept();
-        _sender = new Thread(() => Send(clientCpu)) { IsBackground = true, Name = "tcp-send" };
-        _receiver = new Thread(() => Receive(serverCpu)) { IsBackground = true, Name = "tcp-receive" };
+        _sender = new Thread(() => Guard(() => Send(clientCpu))) { IsBackground = true, Name = "tcp-send" };
+        _receiver = new Thread(() => Guard(() => Receive(serverCpu))) { IsBackground = true, Name = "tcp-receive" };
         _sender.Start();
         _receiver.Start();
     }
@@ -62,6 +63,8 @@ internal sealed class TcpSlices : IDisposable
         _go.Release();
         if (!_done.Wait(TimeSpan.FromSeconds(60)))
             throw new TimeoutException("a TCP slice did not arrive within 60 s");
+        if (Volatile.Read(ref _error) is { } error)
+            throw new InvalidOperationException("TCP transfer failed", error);
         double seconds = Stopwatch.GetElapsedTime(_startedAt, _doneAt).TotalSeconds;
         return bytes * 8 / seconds / 1e9;
     }
@@ -77,6 +80,24 @@ internal sealed class TcpSlices : IDisposable
         _server.Dispose();
         _go.Dispose();
         _done.Dispose();
+    }
+
+    /// <summary>A thread's failure ends the transfer waiting on it instead of the process (which would skip the bench's cleanup).</summary>
+    private void Guard(Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (Exception ex) when (!_closing)
+        {
+            Volatile.Write(ref _error, ex);
+            _done.Set();
+        }
+        catch (Exception) when (_closing)
+        {
+            // the connection is being torn down
+        }
     }
 
     private void Send(int cpu)
