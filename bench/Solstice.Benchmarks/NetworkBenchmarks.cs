@@ -52,7 +52,7 @@ public static class NetworkBenchmarks
     /// <summary>Only the zone-to-zone TCP comparison (bench/run.sh tcp [rounds]).</summary>
     public static void RunTcp(int rounds)
     {
-        using var node = new PrivateNodeNetwork([new NicTag("sstbench", NicTagKind.Local)], ProcessCommandRunner.Instance, "solstice-netbench");
+        using var node = new PrivateNodeNetwork([new NicTag("sstbench", NicTagKind.Local)], prefix: "solstice-netbench");
         Throughput(node.Network, rounds);
     }
 
@@ -144,8 +144,17 @@ public static class NetworkBenchmarks
             link.AddVeth(left, 1500, right, System.Net.NetworkInformation.PhysicalAddress.Parse("02-00-00-00-99-" + (gsoSize is null ? "01" : "02")), y, gsoSize);
             link.Commit();
         }
-        Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + x, "ip", "-b", "-"], $"link set {left} up\naddr add {subnet}.1/24 dev {left}\n"));
-        Check(ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + y, "ip", "-b", "-"], $"link set {right} up\naddr add {subnet}.2/24 dev {right}\n"));
+        Up(x, left, subnet + ".1");
+        Up(y, right, subnet + ".2");
+    }
+
+    private static void Up(string netns, string name, string address)
+    {
+        using var link = RouteNetlink.Open(netns);
+        int index = link.FindLink(name)!.Index;
+        link.SetLink(name, up: true);
+        link.AddAddress(index, IPAddress.Parse(address), 24);
+        link.Commit();
     }
 
     private static string Gbits(string what, List<double> samples)
@@ -247,12 +256,6 @@ public static class NetworkBenchmarks
     };
 
     private static string Uuid(int i) => $"bbbbbbbb-0000-4000-8000-{i:D12}";
-
-    private static void Check(CommandResult r)
-    {
-        if (!r.Succeeded)
-            throw new InvalidOperationException(r.StandardError);
-    }
 
     private sealed class TimingRunner : ICommandRunner
     {

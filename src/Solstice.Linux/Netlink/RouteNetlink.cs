@@ -2,8 +2,10 @@ using Solstice.Linux.Interop;
 
 namespace Solstice.Linux.Netlink;
 
-/// <summary>A link as the kernel reports it: its index, name and kind (veth, bridge; null for a plain device).</summary>
-/// <summary>A link as the kernel reports it; GsoIpv4MaxSize is null on kernels without BIG TCP for IPv4 (before 6.3).</summary>
+/// <summary>
+/// A link as the kernel reports it: its index, name and kind (veth, bridge; null for a plain
+/// device); GsoIpv4MaxSize is null on kernels without BIG TCP for IPv4 (before 6.3).
+/// </summary>
 public sealed record LinkInfo(int Index, string Name, string? Kind, int? GsoIpv4MaxSize = null);
 
 /// <summary>

@@ -159,7 +159,6 @@ public static class AntiSpoofCompiler
     {
         // ARP probes (RFC 5227) and DHCP discovery use 0.0.0.0; IPv6 DAD uses ::, and link-local
         // addresses are the nic's own on its link.
-        var ip4Checked = new[] { In(IpOk, Negated: true), new NftMatch("ip saddr", "0.0.0.0", Negated: true) };
         return
         [
             // Bulk traffic first: TCP from a zone port's own MAC and address passes every check below.

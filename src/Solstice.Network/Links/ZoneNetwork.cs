@@ -186,7 +186,7 @@ public sealed partial class ZoneNetwork : IDisposable
                     throw new SolsticeException(ErrorCode.InvalidArgument, $"'{ifname}' is not a valid interface name");
                 _ = NicMac(nic); // refuse a malformed MAC before anything reaches the kernel
                 bridgeMtus.TryAdd(bridge, tag.Mtu);
-                added.Add(new NicAttachment(uuid, index, LinkNames.HostLink(uuid, index), bridge, ifname, nic) 
+                added.Add(new NicAttachment(uuid, index, LinkNames.HostLink(uuid, index), bridge, ifname, nic)
                 {
                     Mtu = nic.Mtu ?? tag.Mtu ?? 1500,
                     MaxGsoSize = tag.Kind == NicTagKind.Local ? NicAttachment.LocalTagGsoSize : null,

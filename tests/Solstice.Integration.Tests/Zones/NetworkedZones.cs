@@ -25,14 +25,6 @@ internal static class NetworkedZones
     public static int Ping(NodeDaemon d, string zone, string address) =>
         d.Zlogin(zone, "ping", "-c", "1", "-W", "2", address).ExitCode;
 
-    /// <summary>Expected reachability gets three tries (a loaded machine can stall the first ARP exchange); expected isolation gets one.</summary>
-    public static bool Reaches(Func<int> ping)
-    {
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            if (ping() == 0)
-                return true;
-        }
-        return false;
-    }
+    /// <summary>Expected reachability of a ping returning an exit code (<see cref="Reachability.Reaches"/>); expected isolation gets one ping.</summary>
+    public static bool Reaches(Func<int> ping) => Reachability.Reaches(() => ping() == 0);
 }

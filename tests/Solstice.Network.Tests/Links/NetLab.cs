@@ -30,19 +30,9 @@ internal sealed class NetLab : IDisposable
 
     public CommandResult Host(params string[] argv) => In(HostNetns, argv);
 
-    /// <summary>
-    /// For expected reachability: up to three one-second pings, since a loaded machine can stall
-    /// the first ARP exchange past one second. Expected unreachability uses a single <see cref="Ping"/>.
-    /// </summary>
-    public bool Reaches(string fromNetns, string address, string? source = null)
-    {
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            if (Ping(fromNetns, address, source))
-                return true;
-        }
-        return false;
-    }
+    /// <summary>Expected reachability (<see cref="Reachability.Reaches"/>); expected unreachability uses a single <see cref="Ping"/>.</summary>
+    public bool Reaches(string fromNetns, string address, string? source = null) =>
+        Reachability.Reaches(() => Ping(fromNetns, address, source));
 
     public bool Ping(string fromNetns, string address, string? source = null) =>
         In(fromNetns, source is null
