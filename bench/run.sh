@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|zones|network|tcp|nic-density|metadata|images|fresh-images|all] [iterations] [density|nics|images]
+# Runs the benchmarks as root: bench/run.sh [storage|zones|network|tcp|nic-density|metadata|images|fresh-images|all] [iterations] [density|nics|images|busy]
 # The third argument is the zone density (default 200), the number of nics for nic-density (default 300;
-# iterations are ignored there) or the number of images to list (default 10000).
+# iterations are ignored there), the number of images to list (default 10000), or for tcp "busy" (a diagnostic
+# run with the receiving CPU kept from idling, docs/benchmarks.md).
 # The zone, metadata and image suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;
 # the metadata suite's in-zone client (mdata-probe) is published here.
 set -euo pipefail

@@ -49,11 +49,39 @@ public static class NetworkBenchmarks
         Firewall(net);
     }
 
-    /// <summary>Only the zone-to-zone TCP comparison (bench/run.sh tcp [rounds]).</summary>
-    public static void RunTcp(int rounds)
+    /// <summary>
+    /// Only the zone-to-zone TCP comparison (bench/run.sh tcp [rounds] [busy]). With busyReceiverCpu,
+    /// a SCHED_IDLE spinner keeps the receiving CPU from going idle for the whole comparison: a
+    /// diagnostic of how much the steady-state figures owe to that vCPU's halt and wake-up
+    /// (docs/benchmarks.md), not a way to run the comparison.
+    /// </summary>
+    public static void RunTcp(int rounds, bool busyReceiverCpu)
     {
         using var node = new PrivateNodeNetwork([new NicTag("sstbench", NicTagKind.Local)], prefix: "solstice-netbench");
+        using var spinner = busyReceiverCpu ? IdleSpinner.Start(Environment.ProcessorCount - 1) : null;
         Throughput(node.Network, rounds);
+    }
+
+    /// <summary>A busy loop at SCHED_IDLE priority pinned to one CPU: any runnable task preempts it, but the CPU never halts.</summary>
+    private sealed class IdleSpinner : IDisposable
+    {
+        private readonly Process _process;
+
+        private IdleSpinner(Process process) => _process = process;
+
+        public static IdleSpinner Start(int cpu)
+        {
+            Console.WriteLine($"receiving CPU {cpu} kept busy by a SCHED_IDLE spinner (diagnostic run)");
+            return new IdleSpinner(Process.Start(new ProcessStartInfo("taskset",
+                ["-c", cpu.ToString(CultureInfo.InvariantCulture), "chrt", "--idle", "0", "sh", "-c", "while :; do :; done"]) { UseShellExecute = false })!);
+        }
+
+        public void Dispose()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            _process.Dispose();
+        }
     }
 
     /// <summary>
@@ -61,10 +89,11 @@ public static class NetworkBenchmarks
     /// between two namespaces, with the kernel's default limits and with the BIG TCP limits zone nics
     /// on local tags get, plus the raw pair a second time as an A/A control of the method. Throughput
     /// on this shared 2-core VM drifts by ±20% from one half second to the next, so each round runs
-    /// every path once, in a random order, and ratios are taken within rounds. Two measures: iperf3
-    /// runs of 2 s (steady state), and 256 MiB sent on a fresh connection (TcpSlices), which is
-    /// mostly TCP's start-up phase and differs from the steady state (docs/benchmarks.md). The
-    /// sender is pinned to the first CPU and the receiver to the last on every path.
+    /// every path once, in a random order, and ratios are taken within rounds. Three measures: one
+    /// stream in iperf3 runs of 2 s (steady state), four streams left to the scheduler (the path's
+    /// capacity with every CPU busy), and 256 MiB sent on a fresh connection (TcpSlices), which is
+    /// mostly TCP's start-up phase (docs/benchmarks.md). A single stream's sender is pinned to the
+    /// first CPU and its receiver to the last on every path.
     /// </summary>
     private static void Throughput(ZoneNetwork net, int rounds)
     {
@@ -96,7 +125,8 @@ public static class NetworkBenchmarks
                 new("zone", "zone -> zone (bridge + antispoof)", a, b, "10.99.1.2"),
                 new("bare", "zone -> zone, no antispoof table", a, b, "10.99.1.2") { Around = withoutAntiSpoof },
             };
-            Compare($"TCP, iperf3 runs of 2 s (first 0.5 s omitted), {rounds} rounds:", paths, rounds, p => Tcp(p.From, p.To, p.Address));
+            Compare($"TCP, iperf3 runs of 2 s (first 0.5 s omitted), {rounds} rounds:", paths, rounds, p => Tcp(p.From, p.To, p.Address, streams: 1));
+            Compare($"TCP, 4 streams (iperf3 -P 4, not pinned), runs of 2 s, {rounds} rounds:", paths, rounds, p => Tcp(p.From, p.To, p.Address, streams: 4));
             Compare($"TCP, 256 MiB on a fresh connection (128 KiB writes), {3 * rounds} rounds:", paths, 3 * rounds, p => Slice(p.From, p.To, p.Address));
         }
         finally
@@ -182,13 +212,18 @@ public static class NetworkBenchmarks
 
     private static double Median(List<double> samples) => samples.Order().ElementAt(samples.Count / 2);
 
-    /// <summary>Gbit/s of a 2 s iperf3 transfer (the first 0.5 s omitted), client and server on different CPUs.</summary>
-    private static double Tcp(string from, string to, string address)
+    /// <summary>
+    /// Gbit/s of a 2 s iperf3 transfer (the first 0.5 s omitted). One stream runs with client and
+    /// server pinned to different CPUs; several streams are left to the scheduler, so that together
+    /// they keep every CPU busy and the figure is the path's capacity.
+    /// </summary>
+    private static double Tcp(string from, string to, string address, int streams)
     {
-        string clientCpu = "0", serverCpu = (Environment.ProcessorCount - 1).ToString(CultureInfo.InvariantCulture);
-        using var server = Process.Start(new ProcessStartInfo("nsenter", ["--net=" + to, "taskset", "-c", serverCpu, "iperf3", "-s", "-1"]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        string[] clientCpu = streams == 1 ? ["taskset", "-c", "0"] : [];
+        string[] serverCpu = streams == 1 ? ["taskset", "-c", (Environment.ProcessorCount - 1).ToString(CultureInfo.InvariantCulture)] : [];
+        using var server = Process.Start(new ProcessStartInfo("nsenter", ["--net=" + to, .. serverCpu, "iperf3", "-s", "-1"]) { RedirectStandardOutput = true, UseShellExecute = false })!;
         Thread.Sleep(150);
-        var r = ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + from, "taskset", "-c", clientCpu, "iperf3", "-c", address, "-t", "2", "-O", "0.5", "-J"]);
+        var r = ProcessCommandRunner.Instance.Run(["nsenter", "--net=" + from, .. clientCpu, "iperf3", "-c", address, "-t", "2", "-O", "0.5", "-P", streams.ToString(CultureInfo.InvariantCulture), "-J"]);
         server.WaitForExit(5000);
         return (JsonNode.Parse(r.StandardOutput)?["end"]?["sum_received"]?["bits_per_second"]?.GetValue<double>() ?? 0) / 1e9;
     }

@@ -15,7 +15,7 @@ if (suite is "zones" or "all")
 if (suite is "network" or "all")
     NetworkBenchmarks.Run(iterations);
 if (suite is "tcp")
-    NetworkBenchmarks.RunTcp(iterations);
+    NetworkBenchmarks.RunTcp(iterations, busyReceiverCpu: args.Length > 2 && args[2] == "busy");
 if (suite is "nic-density")
     NicDensityBenchmarks.Run(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300);
 if (suite is "metadata" or "all")
