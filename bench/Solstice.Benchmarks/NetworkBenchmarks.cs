@@ -90,8 +90,8 @@ public static class NetworkBenchmarks
     /// on local tags get, plus the raw pair a second time as an A/A control of the method. Throughput
     /// on this shared 2-core VM drifts by ±20% from one half second to the next, so each round runs
     /// every path once, in a random order, and ratios are taken within rounds. Three measures: one
-    /// stream in iperf3 runs of 2 s (steady state), four streams left to the scheduler (the path's
-    /// capacity with every CPU busy), and 256 MiB sent on a fresh connection (TcpSlices), which is
+    /// stream in iperf3 runs of 2 s (steady state), four streams left to the scheduler (what the path
+    /// carries for more than one flow), and 256 MiB sent on a fresh connection (TcpSlices), which is
     /// mostly TCP's start-up phase (docs/benchmarks.md). A single stream's sender is pinned to the
     /// first CPU and its receiver to the last on every path.
     /// </summary>
@@ -214,8 +214,8 @@ public static class NetworkBenchmarks
 
     /// <summary>
     /// Gbit/s of a 2 s iperf3 transfer (the first 0.5 s omitted). One stream runs with client and
-    /// server pinned to different CPUs; several streams are left to the scheduler, so that together
-    /// they keep every CPU busy and the figure is the path's capacity.
+    /// server pinned to different CPUs; several streams are left to the scheduler to spread over the
+    /// CPUs (on this VM they still leave about a third of CPU time idle: docs/benchmarks.md).
     /// </summary>
     private static double Tcp(string from, string to, string address, int streams)
     {
