@@ -97,6 +97,7 @@ public static class NetworkBenchmarks
     /// </summary>
     private static void Throughput(ZoneNetwork net, int rounds)
     {
+        Console.WriteLine($"cpuidle: {CpuIdle()} (one-stream figures depend on it: docs/benchmarks.md)");
         string a = net.CreateNamespace(Uuid(9001)), b = net.CreateNamespace(Uuid(9002));
         string x = net.CreateNamespace(Uuid(9003)), y = net.CreateNamespace(Uuid(9004));
         try
@@ -134,6 +135,15 @@ public static class NetworkBenchmarks
             foreach (int i in new[] { 9001, 9002, 9003, 9004 })
                 net.DestroyNamespace(Uuid(i));
         }
+    }
+
+    /// <summary>The cpuidle driver, and for haltpoll how long an idle vCPU polls before it halts.</summary>
+    private static string CpuIdle()
+    {
+        static string? Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        string driver = Read("/sys/devices/system/cpu/cpuidle/current_driver") ?? "unknown";
+        string? poll = driver == "haltpoll" ? Read("/sys/module/haltpoll/parameters/guest_halt_poll_ns") : null;
+        return poll is null ? driver : $"{driver}, guest_halt_poll_ns {poll}";
     }
 
     private sealed record TcpPath(string Key, string Title, string From, string To, string Address)
