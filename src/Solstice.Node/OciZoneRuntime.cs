@@ -8,10 +8,13 @@ namespace Solstice.Node;
 /// <summary>
 /// Runs OS zones on runc or crun. The bundle (config.json) is generated afresh at every boot from
 /// the stored vmadm object into /run/solstice/bundles/&lt;uuid&gt;, so it never disagrees with it;
-/// init's output is appended to &lt;zonepath&gt;/logs/console.log.
+/// init's output is appended to &lt;zonepath&gt;/logs/console.log. The runtime takes the zone's root
+/// from runtimeZonePath (the pool's runtime view, where setuid bits count; see PoolManager), which
+/// defaults to zonePath.
 /// </summary>
 public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
-    Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null) : IZoneRuntime
+    Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null,
+    Func<string, string>? runtimeZonePath = null) : IZoneRuntime
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
@@ -109,7 +112,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             Brand = brand switch { "lx" => ZoneBrand.Lx, "joyent-minimal" => ZoneBrand.JoyentMinimal, _ => ZoneBrand.Joyent },
             Hostname = VmJson.AsString(vm["hostname"]) ?? uuid,
             DnsDomain = VmJson.AsString(vm["dns_domain"]) ?? "local",
-            RootfsPath = Path.Combine(zonePath(uuid), "root"),
+            RootfsPath = Path.Combine((runtimeZonePath ?? zonePath)(uuid), "root"),
             InitName = initName,
             Terminal = true,
             NetworkNamespacePath = networkNamespace?.Invoke(uuid),
@@ -125,6 +128,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             },
             Limits = LimitsOf(vm),
             TmpfsBytes = tmpfs,
+            RawNetworkAccess = ZonePrivileges.Grants(VmJson.AsString(vm["limit_priv"]), ZonePrivileges.NetRawAccess),
         };
     }
 

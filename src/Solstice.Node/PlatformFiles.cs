@@ -46,9 +46,9 @@ public static class PlatformFiles
         Directory.CreateDirectory(directory);
         InstallGuestTools(Path.Combine(directory, "bin"));
         string zinit = Path.Combine(directory, "zinit");
-        AtomicFile.WriteText(zinit, ZinitScript.Replace("\r", "") + "\n");
-        File.SetUnixFileMode(zinit, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        // 0755: zones run it, and it is lent read-only; it holds nothing secret.
+        AtomicFile.WriteText(zinit, ZinitScript.Replace("\r", "") + "\n", AtomicFile.PublicMode | UnixFileMode.UserExecute
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         return directory;
     }
 

@@ -71,7 +71,8 @@ public static class Program
         var network = new NodeNetwork(
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
         var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
-            image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image));
+            image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
+            uuid => pool.RuntimePathOf(pool.Root.Child(uuid)));
         using var supervisor = new Supervisor();
         var events = new EventHub();
         using var consoles = new ConsoleHub();

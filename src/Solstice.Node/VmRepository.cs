@@ -20,12 +20,17 @@ public sealed class VmRepository
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
+        // Records hold customer metadata (which may carry secrets): root's only. Nodes that wrote
+        // them 0644 before are tightened here; AtomicFile creates new ones 0600.
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // A write cut short by a crash leaves its temp file; the record itself is intact.
         foreach (string stale in Directory.EnumerateFiles(directory, ".*.tmp"))
             File.Delete(stale);
         foreach (string file in Directory.EnumerateFiles(directory, "*.json"))
         {
             string uuid = Path.GetFileNameWithoutExtension(file);
+            if ((File.GetUnixFileMode(file) & ~AtomicFile.PrivateMode) != 0)
+                File.SetUnixFileMode(file, AtomicFile.PrivateMode);
             try
             {
                 var json = JsonNode.Parse(File.ReadAllBytes(file)) as JsonObject ?? throw new InvalidDataException("not an object");

@@ -25,6 +25,13 @@ public interface IStorageDriver
 
     string PathOf(string dataset);
 
+    /// <summary>
+    /// Where an OCI runtime should find the dataset: the same tree as PathOf, but through a mount
+    /// that honours setuid bits (the host's mount of the pool has nosuid). Root-only: it sits under
+    /// a 0700 directory. Drivers without such a mount return PathOf.
+    /// </summary>
+    string RuntimePathOf(string dataset) => PathOf(dataset);
+
     bool Exists(string dataset);
 
     IReadOnlyList<string> ListChildren(string dataset);

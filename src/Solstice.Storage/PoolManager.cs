@@ -10,9 +10,19 @@ namespace Solstice.Storage;
 /// Brings pools online: creates the embedded loop-file pool on first use, mounts files and
 /// devices, enables simple quotas and lays out SmartOS's zones/ datasets. Import is idempotent,
 /// so the node runs it on every start and a reboot loses nothing.
+/// A btrfs pool is mounted twice. The host's mount (/zones) is nosuid,nodev: a setuid-root file a
+/// tenant writes into its zone, or one an image brings, must not elevate a host user who can reach
+/// it. The runtime view (&lt;mountpoint&gt;/.solstice/runtime, under a 0700 directory) is a bind of
+/// the same tree without nosuid, from which the OCI runtime takes zone roots, so setuid programs
+/// keep working inside zones (sudo, su, ping), as they do on SmartOS.
 /// </summary>
 public sealed class PoolManager(ICommandRunner runner)
 {
+    /// <summary>The runtime view's place below the pool's mount point.</summary>
+    public const string RuntimeViewDirectory = ".solstice/runtime";
+
+    public static string RuntimeViewOf(string mountPoint) => Path.Combine(mountPoint, RuntimeViewDirectory);
+
     /// <summary>The datasets SmartOS's setup creates on the zones pool that Solstice uses too.</summary>
     public static readonly string[] LayoutDatasets = ["config", "images", "archive", "cores"];
 
@@ -31,7 +41,8 @@ public sealed class PoolManager(ICommandRunner runner)
             || (config.File ?? config.Device) is not null && !IsMountPoint(config.Mountpoint))
             throw NotImported(config);
         bool quotas = Linux.Interop.Btrfs.GetQgroup(config.Mountpoint, 5) is not null;
-        return new StoragePool(config.Name, new BtrfsDriver(config.Mountpoint, runner, quotas));
+        string view = RuntimeViewOf(config.Mountpoint);
+        return new StoragePool(config.Name, new BtrfsDriver(config.Mountpoint, runner, quotas, IsMountPoint(view) ? view : null));
     }
 
     public bool IsImported(PoolConfig config)
@@ -80,6 +91,21 @@ public sealed class PoolManager(ICommandRunner runner)
             revert.Add("unmount pool", () => Unmount(config.Mountpoint));
             TryEnableQuotas(config.Mountpoint);
         }
+        ConfineLayout(config.Mountpoint);
+        if (config.Driver != "dir")
+        {
+            try
+            {
+                // Pools mounted by an older version, or by the operator, get the flags here.
+                PoolMounts.RestrictHostMount(config.Mountpoint);
+                if (PoolMounts.EnsureRuntimeView(config.Mountpoint, RuntimeViewOf(config.Mountpoint)))
+                    revert.Add("unmount runtime view", () => PoolMounts.Unmount(RuntimeViewOf(config.Mountpoint)));
+            }
+            catch (SyscallException ex)
+            {
+                throw new SolsticeException(ErrorCode.BackendFailed, $"cannot import '{config.Name}': {ex.Message}", ex);
+            }
+        }
         var pool = Open(config);
         CleanWorkDir(config.Mountpoint);
         foreach (string name in LayoutDatasets)
@@ -88,6 +114,8 @@ public sealed class PoolManager(ICommandRunner runner)
             if (!pool.Exists(dataset))
                 pool.Create(dataset);
         }
+        foreach (string child in pool.Driver.ListChildren(""))
+            DatasetModes.Confine(pool.Driver.PathOf(child));
         revert.Success();
         return pool;
     }
@@ -106,7 +134,12 @@ public sealed class PoolManager(ICommandRunner runner)
 
     public void Export(PoolConfig config)
     {
-        if (config.Driver == "btrfs" && (config.File ?? config.Device) is not null && IsMountPoint(config.Mountpoint))
+        if (config.Driver != "btrfs")
+            return;
+        string view = RuntimeViewOf(config.Mountpoint);
+        if (IsMountPoint(view))
+            PoolMounts.Unmount(view);
+        if ((config.File ?? config.Device) is not null && IsMountPoint(config.Mountpoint))
             Unmount(config.Mountpoint);
     }
 
@@ -135,9 +168,7 @@ public sealed class PoolManager(ICommandRunner runner)
     private void Mount(PoolConfig config, string source, bool loop)
     {
         Directory.CreateDirectory(config.Mountpoint);
-        var argv = new List<string> { "mount", "-t", "btrfs" };
-        if (loop)
-            argv.AddRange(["-o", "loop"]);
+        var argv = new List<string> { "mount", "-t", "btrfs", "-o", loop ? "loop,nosuid,nodev" : "nosuid,nodev" };
         argv.AddRange([source, config.Mountpoint]);
         var result = runner.Run(argv);
         if (!result.Succeeded)
@@ -186,6 +217,17 @@ public sealed class PoolManager(ICommandRunner runner)
                 // A swap interrupted before its child datasets moved back still holds them;
                 // destroying fails (ENOTEMPTY) and the tree is kept for the operator.
             }
+        }
+    }
+
+    /// <summary>The pool's own trees (.snapshots holds every dataset's snapshots, .solstice the staging and the runtime view) are root's alone.</summary>
+    private static void ConfineLayout(string mountPoint)
+    {
+        foreach (string dir in new[] { ".snapshots", ".solstice" })
+        {
+            string path = Path.Combine(mountPoint, dir);
+            Directory.CreateDirectory(path, DatasetModes.Private);
+            DatasetModes.Confine(path);
         }
     }
 

@@ -27,6 +27,9 @@ public sealed class StoragePool(string name, IStorageDriver driver)
 
     public string PathOf(DatasetName dataset) => Driver.PathOf(Own(dataset).Relative);
 
+    /// <summary>The dataset as an OCI runtime should see it (IStorageDriver.RuntimePathOf): root-only, setuid honoured.</summary>
+    public string RuntimePathOf(DatasetName dataset) => Driver.RuntimePathOf(Own(dataset).Relative);
+
     public bool Exists(DatasetName dataset) =>
         dataset.IsSnapshot
             ? Driver.Exists(dataset.Relative) && Driver.SnapshotExists(dataset.Relative, dataset.Snapshot!)

@@ -51,6 +51,9 @@ public sealed class LoopPool : IDisposable
     {
         foreach (var pool in _pools)
         {
+            string view = PoolManager.RuntimeViewOf(pool.Mountpoint);
+            if (Mounts.Find(view) is not null)
+                Linux.Interop.Libc.Umount2(view, 2);
             for (int attempt = 0; attempt < 20 && Mounts.Find(pool.Mountpoint) is not null; attempt++)
             {
                 if (Linux.Interop.Libc.Umount2(pool.Mountpoint, 0) < 0)

@@ -87,7 +87,7 @@ public sealed class ImageCreator(StoragePool pool)
             });
         }
         var parsed = ImageManifest.Parse(manifest.ToJsonString(), "created manifest");
-        Linux.AtomicFile.WriteText(manifestPath, parsed.ToJsonString() + "\n");
+        Linux.AtomicFile.WriteText(manifestPath, parsed.ToJsonString() + "\n", Linux.AtomicFile.PublicMode);
         return new CreatedImage(parsed, manifestPath, filePath, skipped);
     }
 

@@ -69,7 +69,14 @@ public sealed class ImageIndex(string directory)
         if (!File.Exists(CachePath))
             return;
         using var held = FileLock.Acquire(Path.Combine(Directory, LockFileName), s_lockTimeout);
-        using var stream = new FileStream(CachePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
+        using var stream = new FileStream(CachePath, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite,
+            BufferSize = 1,
+            UnixCreateMode = AtomicFile.PrivateMode,
+        });
         stream.Write(line);
     }
 

@@ -87,6 +87,36 @@ public static partial class RuntimeSpecBuilder
     private static readonly ulong[] s_unsafePersonality = [0x0040000, 0x0100000, 0x0400000];
     private const ulong PersonalityQueryBit = 0x80000000;
 
+    // include/linux/socket.h, include/linux/net.h, include/uapi/linux/in.h
+    private const ulong AfInet = 2;
+    private const ulong AfInet6 = 10;
+    private const ulong AfPacket = 17;
+    private const ulong AfVsock = 40;
+    private const ulong SockRaw = 3;
+    private const ulong SockPacket = 10;
+    private const ulong SockTypeMask = 0xf;
+    private const ulong IpProtoIcmp = 1;
+    private const ulong IpProtoIcmpV6 = 58;
+
+    /// <summary>
+    /// socket(2) rules. AF_VSOCK is refused in every zone: vsock is not namespaced, so a zone's socket
+    /// would reach the hypervisor side of a host that runs in a VM, and its first use loads host
+    /// modules; SmartOS has no such family. Without net_rawaccess (ZoneRuntimeSpec.RawNetworkAccess),
+    /// link-layer sockets (AF_PACKET; AF_INET with SOCK_PACKET, which the kernel turns into one) and raw
+    /// IP sockets other than ICMP are refused too; ping keeps working. Conditions in one rule all hold
+    /// (AND); the type is masked because SOCK_NONBLOCK and SOCK_CLOEXEC share its argument.
+    /// </summary>
+    private static IEnumerable<JsonObject> SocketRules(ZoneRuntimeSpec spec)
+    {
+        yield return ArgsRule("socket", EPerm, Eq(0, AfVsock));
+        if (spec.RawNetworkAccess)
+            yield break;
+        yield return ArgsRule("socket", EPerm, Eq(0, AfPacket));
+        yield return ArgsRule("socket", EPerm, Eq(0, AfInet), MaskedEq(1, SockTypeMask, SockPacket));
+        yield return ArgsRule("socket", EPerm, Eq(0, AfInet), MaskedEq(1, SockTypeMask, SockRaw), Ne(2, IpProtoIcmp));
+        yield return ArgsRule("socket", EPerm, Eq(0, AfInet6), MaskedEq(1, SockTypeMask, SockRaw), Ne(2, IpProtoIcmpV6));
+    }
+
     private static JsonObject Seccomp(ZoneRuntimeSpec spec)
     {
         // Outside a user namespace the zone lacks CAP_SYS_BOOT and reboot(2) fails anyway; refusing it here
@@ -112,6 +142,8 @@ public static partial class RuntimeSpecBuilder
         rules.Append(MaskedRule("unshare", 0, CloneNewTime, CloneNewTime, EPerm));
         foreach (ulong persona in s_unsafePersonality)
             rules.Append(MaskedRule("personality", 0, persona | PersonalityQueryBit, persona, EPerm));
+        foreach (var rule in SocketRules(spec))
+            rules.Append(rule);
 
         return new JsonObject
         {
@@ -121,17 +153,27 @@ public static partial class RuntimeSpecBuilder
         };
     }
 
-    private static JsonObject MaskedRule(string syscall, int index, ulong mask, ulong value, int errno) => new()
+    private static JsonObject MaskedRule(string syscall, int index, ulong mask, ulong value, int errno) =>
+        ArgsRule(syscall, errno, MaskedEq(index, mask, value));
+
+    private static JsonObject ArgsRule(string syscall, int errno, params JsonObject[] args) => new()
     {
         ["names"] = Strings([syscall]),
         ["action"] = "SCMP_ACT_ERRNO",
         ["errnoRet"] = errno,
-        ["args"] = new JsonArray(new JsonObject
-        {
-            ["index"] = index,
-            ["value"] = mask,
-            ["valueTwo"] = value,
-            ["op"] = "SCMP_CMP_MASKED_EQ",
-        }),
+        ["args"] = new JsonArray(args),
     };
+
+    // MASKED_EQ: (arg & value) == valueTwo.
+    private static JsonObject MaskedEq(int index, ulong mask, ulong value) => new()
+    {
+        ["index"] = index,
+        ["value"] = mask,
+        ["valueTwo"] = value,
+        ["op"] = "SCMP_CMP_MASKED_EQ",
+    };
+
+    private static JsonObject Eq(int index, ulong value) => new() { ["index"] = index, ["value"] = value, ["op"] = "SCMP_CMP_EQ" };
+
+    private static JsonObject Ne(int index, ulong value) => new() { ["index"] = index, ["value"] = value, ["op"] = "SCMP_CMP_NE" };
 }

@@ -52,6 +52,14 @@ public sealed partial record ZoneRuntimeSpec
     /// <summary>Join this network namespace (e.g. /run/netns/&lt;uuid&gt;); null gives a new one with only lo.</summary>
     public string? NetworkNamespacePath { get; init; }
 
+    /// <summary>
+    /// limit_priv's net_rawaccess: link-layer sockets (AF_PACKET, and AF_INET SOCK_PACKET, which the
+    /// kernel turns into one) and raw IP sockets of any protocol. SmartOS's "default" set has it for
+    /// exclusive-IP zones, which all vmadm zones are; without it a zone keeps ICMP raw sockets only
+    /// (net_icmpaccess: ping). See ZonePrivileges.
+    /// </summary>
+    public bool RawNetworkAccess { get; init; } = true;
+
     /// <summary>Run the zone in a user namespace with this mapping; null keeps host ids.</summary>
     public ZoneIdMapping? UserNamespace { get; init; }
 

@@ -110,6 +110,45 @@ public class RuntimeSpecBuilderTests
         Assert.All(cloneRules, r => Assert.Equal((ulong)r!["args"]![0]!["value"]!, (ulong)r["args"]![0]!["valueTwo"]!));
     }
 
+    private static List<JsonNode> SocketRules(ZoneRuntimeSpec spec) =>
+        RuntimeSpecBuilder.Build(spec, s_host)["linux"]!["seccomp"]!["syscalls"]!.AsArray()
+            .Where(s => (string?)s!["names"]![0] == "socket").Select(s => s!).ToList();
+
+    private static string Describe(JsonNode rule) =>
+        string.Join(" && ", rule["args"]!.AsArray().Select(a => $"a{(int)a!["index"]!} {(string?)a["op"]} {(ulong)a["value"]!}"
+            + (a["valueTwo"] is { } two ? $" {(ulong)two}" : "")));
+
+    [Fact]
+    public void Vsock_is_refused_in_every_zone_and_raw_sockets_follow_net_rawaccess()
+    {
+        // Default (limit_priv "default", which holds net_rawaccess on SmartOS): only AF_VSOCK is refused.
+        foreach (var spec in new[] { JoyentSpec(), LxSpec() })
+            Assert.Equal(["a0 SCMP_CMP_EQ 40"], SocketRules(spec).Select(Describe));
+        var withoutRaw = SocketRules(JoyentSpec() with { RawNetworkAccess = false });
+        Assert.All(withoutRaw, r => Assert.Equal(1, (int)r["errnoRet"]!));
+        Assert.Equal(
+        [
+            "a0 SCMP_CMP_EQ 40",
+            "a0 SCMP_CMP_EQ 17",
+            "a0 SCMP_CMP_EQ 2 && a1 SCMP_CMP_MASKED_EQ 15 10",
+            "a0 SCMP_CMP_EQ 2 && a1 SCMP_CMP_MASKED_EQ 15 3 && a2 SCMP_CMP_NE 1",
+            "a0 SCMP_CMP_EQ 10 && a1 SCMP_CMP_MASKED_EQ 15 3 && a2 SCMP_CMP_NE 58",
+        ], withoutRaw.Select(Describe));
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("default", true)]
+    [InlineData("all", true)]
+    [InlineData("default,-net_rawaccess", false)]
+    [InlineData("default,!PRIV_NET_RAWACCESS", false)]
+    [InlineData("basic,net_icmpaccess", false)]
+    [InlineData("basic,net_rawaccess", true)]
+    [InlineData("none", false)]
+    [InlineData("default,-file_link_any,-net_access,-proc_fork,-proc_info,-proc_session", true)]
+    public void Limit_priv_grants_net_rawaccess_as_smartos_reads_it(string? limitPriv, bool granted) =>
+        Assert.Equal(granted, ZonePrivileges.Grants(limitPriv, ZonePrivileges.NetRawAccess));
+
     [Theory]
     [InlineData(100, 1024UL)]
     [InlineData(1, 10UL)]

@@ -30,7 +30,7 @@ public sealed partial class BtrfsDriver
     {
         string target = SnapshotPath(dataset, snapshot);
         string dir = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(dir);
+        Directory.CreateDirectory(dir, DatasetModes.Private);
         BtrfsIoctl.Snapshot(PathOf(dataset), dir, Path.GetFileName(target), readOnly: true);
     }
 
@@ -40,8 +40,11 @@ public sealed partial class BtrfsDriver
         BtrfsIoctl.DestroySubvolume(Path.GetDirectoryName(path)!, Path.GetFileName(path));
     }
 
-    public void Clone(string dataset, string snapshot, string target) =>
+    public void Clone(string dataset, string snapshot, string target)
+    {
         BtrfsIoctl.Snapshot(SnapshotPath(dataset, snapshot), ParentDir(target), LeafOf(target), readOnly: false);
+        DatasetModes.Confine(PathOf(target));
+    }
 
     public string? OriginOf(string dataset)
     {
@@ -93,6 +96,7 @@ public sealed partial class BtrfsDriver
         }
         if (quota is not null)
             BtrfsIoctl.SetReferencedLimit(path, quota);
+        DatasetModes.Confine(path);
         BtrfsIoctl.DestroySubvolume(Path.GetDirectoryName(staged)!, Path.GetFileName(staged));
         AtomicFile.SyncDirectory(Path.GetDirectoryName(path)!);
     }

@@ -14,11 +14,14 @@ public sealed partial class BtrfsDriver : IStorageDriver
     internal const string SnapshotDir = ".snapshots";
     internal const string WorkDir = ".solstice/tmp";
     private readonly ICommandRunner _runner;
+    private readonly string? _runtimeView;
 
-    public BtrfsDriver(string mountPoint, ICommandRunner runner, bool quotas = true)
+    /// <param name="runtimeView">Where the pool's setuid-honouring second mount is (PoolManager.RuntimeViewOf), when it is mounted.</param>
+    public BtrfsDriver(string mountPoint, ICommandRunner runner, bool quotas = true, string? runtimeView = null)
     {
         MountPoint = Path.GetFullPath(mountPoint).TrimEnd('/');
         _runner = runner;
+        _runtimeView = runtimeView?.TrimEnd('/');
         Info = new StorageDriverInfo("btrfs", Quotas: quotas, CheapSnapshots: true, IncrementalSend: true,
             Notes: "subvolumes, O(1) snapshots and clones, simple quotas, btrfs send/receive streams");
     }
@@ -28,6 +31,9 @@ public sealed partial class BtrfsDriver : IStorageDriver
     public string MountPoint { get; }
 
     public string PathOf(string dataset) => dataset.Length == 0 ? MountPoint : $"{MountPoint}/{dataset}";
+
+    public string RuntimePathOf(string dataset) =>
+        _runtimeView is null ? PathOf(dataset) : dataset.Length == 0 ? _runtimeView : $"{_runtimeView}/{dataset}";
 
     internal string SnapshotPath(string dataset, string snapshot) => $"{MountPoint}/{SnapshotDir}/{dataset}@{snapshot}";
 
@@ -50,7 +56,11 @@ public sealed partial class BtrfsDriver : IStorageDriver
     public DateTimeOffset CreatedAt(string dataset) =>
         dataset.Length == 0 ? Directory.GetCreationTimeUtc(MountPoint) : Linux.Interop.Btrfs.GetSubvolumeInfo(PathOf(dataset)).Created;
 
-    public void Create(string dataset) => Linux.Interop.Btrfs.CreateSubvolume(ParentDir(dataset), LeafOf(dataset));
+    public void Create(string dataset)
+    {
+        Linux.Interop.Btrfs.CreateSubvolume(ParentDir(dataset), LeafOf(dataset));
+        DatasetModes.Confine(PathOf(dataset));
+    }
 
     public void Destroy(string dataset) => Linux.Interop.Btrfs.DestroySubvolume(ParentDir(dataset), LeafOf(dataset));
 
@@ -90,7 +100,7 @@ public sealed partial class BtrfsDriver : IStorageDriver
     internal string NewWorkPath(string purpose)
     {
         string dir = Path.Combine(MountPoint, WorkDir);
-        Directory.CreateDirectory(dir);
+        Directory.CreateDirectory(dir, DatasetModes.Private);
         return Path.Combine(dir, $"{purpose}-{Guid.NewGuid():N}");
     }
 }

@@ -47,6 +47,7 @@ public sealed class DirDriver : IStorageDriver
     {
         var registry = Load();
         Directory.CreateDirectory(PathOf(dataset));
+        DatasetModes.Confine(PathOf(dataset));
         registry.Datasets[dataset] = new DirDataset { Created = DateTimeOffset.UtcNow };
         Save(registry);
     }
@@ -105,6 +106,7 @@ public sealed class DirDriver : IStorageDriver
     {
         var registry = Load();
         Copy(SnapshotPath(dataset, snapshot), PathOf(target), excludeChildren: []);
+        DatasetModes.Confine(PathOf(target));
         registry.Datasets[target] = new DirDataset { Created = DateTimeOffset.UtcNow, Origin = $"{dataset}@{snapshot}" };
         Save(registry);
     }
