@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Solstice.Linux;
 using Solstice.TestKit;
 
 namespace Solstice.Integration.Tests.Zones;
@@ -17,17 +18,39 @@ public sealed class ZoneSecurityTests : IClassFixture<ZoneSecurityTests.TwoZones
 
     public sealed class TwoZones : IDisposable
     {
-        private readonly Lazy<(NodeDaemon Daemon, string Joyent, string Lx)> _state = new(() =>
+        private readonly Lazy<(NodeDaemon Daemon, string Joyent, string Lx, string Probe)> _state = new(() =>
         {
             var daemon = new NodeDaemon("4G");
-            string joyent = daemon.Create(new JsonObject { ["brand"] = "joyent", ["alias"] = "tenant-a", ["max_physical_memory"] = 64, ["max_lwps"] = 60, ["quota"] = 1 });
-            string lx = daemon.Create(new JsonObject { ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = "tenant-b", ["max_physical_memory"] = 64 });
-            return (daemon, joyent, lx);
+            try
+            {
+                string probe = ZoneProbe.Build(daemon.Pool.Directory);
+                string joyent = daemon.Create(new JsonObject { ["brand"] = "joyent", ["alias"] = "tenant-a", ["max_physical_memory"] = 64, ["max_lwps"] = 60, ["quota"] = 1 });
+                string lx = daemon.Create(new JsonObject { ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = "tenant-b", ["max_physical_memory"] = 64 });
+                foreach (string zone in new[] { joyent, lx })
+                    GiveProbe(daemon, zone, probe);
+                return (daemon, joyent, lx, probe);
+            }
+            catch
+            {
+                daemon.Dispose();
+                throw;
+            }
         });
 
         public NodeDaemon Daemon => _state.Value.Daemon;
         public string Joyent => _state.Value.Joyent;
         public string Lx => _state.Value.Lx;
+
+        /// <summary>The probe on the host (ZoneProbe); each zone has a copy at /root/probe.</summary>
+        public string Probe => _state.Value.Probe;
+
+        /// <summary>Copies the probe into the zone's /root (its own dataset in both brands; /tmp may be a tmpfs).</summary>
+        public static void GiveProbe(NodeDaemon daemon, string zone, string probe)
+        {
+            string target = Path.Combine(daemon.Pool.Pool.MountPoint, zone, "root", "root", "probe");
+            File.Copy(probe, target, overwrite: true);
+            File.SetUnixFileMode(target, (UnixFileMode)0x1ed);
+        }
 
         public void Dispose()
         {
@@ -164,5 +187,204 @@ public sealed class ZoneSecurityTests : IClassFixture<ZoneSecurityTests.TwoZones
         Assert.DoesNotContain("exit=0", fill.Output);
         Assert.Contains("quota", fill.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, In(_zones.Lx, "echo fine > /root/ok").ExitCode);
+    }
+
+    private const UnixFileMode Open = (UnixFileMode)0x1ed;
+
+    /// <summary>Runs the probe on the host as root; "as 65534 PATH" then runs PATH as nobody.</summary>
+    private (int ExitCode, string Output) AsNobodyOnHost(string path) => ZoneProbe.RunOnHost(_zones.Probe, "as", "65534", path, "euid");
+
+    /// <summary>
+    /// The escape of issue #12: zone root plants a setuid-root binary, a host user runs it through
+    /// /zones/&lt;uuid&gt;/root. Refused twice over: the zonepath is 0700, and the host's mount of the pool
+    /// is nosuid (shown by opening the zonepath up for a moment). Inside the zone the same file still
+    /// elevates a non-root zone user, since the runtime takes zone roots from the pool's runtime view.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_setuid_root_file_planted_by_zone_root_elevates_no_host_user_but_works_in_the_zone()
+    {
+        foreach (string zone in new[] { _zones.Joyent, _zones.Lx })
+        {
+            var plant = In(zone, "cp /root/probe /opt/x && chown 0:0 /opt/x && chmod 4755 /opt/x && /root/probe as 65534 /opt/x euid");
+            Assert.True(plant.ExitCode == 0, $"zone {zone}: {plant.Output}");
+            Assert.Contains("euid=0", plant.Output);
+
+            string zonepath = Path.Combine(D.Pool.Pool.MountPoint, zone);
+            string planted = Path.Combine(zonepath, "root", "opt", "x");
+            Assert.Equal(UnixFileMode.SetUser, File.GetUnixFileMode(planted) & UnixFileMode.SetUser);
+            var exploit = AsNobodyOnHost(planted);
+            Assert.NotEqual(0, exploit.ExitCode);
+            Assert.DoesNotContain("euid=0", exploit.Output);
+            Assert.Contains("Permission denied", exploit.Output);
+
+            File.SetUnixFileMode(zonepath, Open);
+            try
+            {
+                var throughMount = AsNobodyOnHost(planted);
+                Assert.True(throughMount.ExitCode == 0, throughMount.Output);
+                Assert.Contains("euid=65534", throughMount.Output);
+            }
+            finally
+            {
+                File.SetUnixFileMode(zonepath, Solstice.Storage.DatasetModes.Private);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Zones share uids with the host (no user namespace), so a host user with the uid of a zone
+    /// process can open /proc/&lt;pid&gt;/root and reach the zone's root mount, which does honour
+    /// setuid. The kernel treats a mount of another mount namespace as nosuid (mnt_may_suid), so the
+    /// planted file runs, but without euid 0.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_host_user_sharing_a_zone_users_uid_gains_nothing_through_proc_root()
+    {
+        var plant = In(_zones.Lx, "cp /root/probe /opt/y && chown 0:0 /opt/y && chmod 4755 /opt/y && " +
+            "(/root/probe as 4242 /bin/sleep 4242 </dev/null >/dev/null 2>&1 &) ; /root/probe as 4242 /opt/y euid");
+        Assert.Contains("euid=0", plant.Output);
+        int pid = 0;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(dir), out int p) && File.ReadAllText(Path.Combine(dir, "cmdline")) == "/bin/sleep\04242\0"
+                    && File.ReadAllText(Path.Combine(dir, "cgroup")).Contains(_zones.Lx, StringComparison.Ordinal))
+                    pid = p;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        Assert.NotEqual(0, pid);
+        try
+        {
+            var attempt = ZoneProbe.RunOnHost(_zones.Probe, "as", "4242", $"/proc/{pid}/root/opt/y", "euid");
+            Assert.True(attempt.ExitCode == 0, attempt.Output);
+            Assert.Contains("euid=4242", attempt.Output);
+        }
+        finally
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+        }
+    }
+
+    [PrivilegedFact]
+    public void A_setuid_file_an_image_brings_elevates_no_host_user()
+    {
+        using var dir = new TempDirectory("solstice-suid-image");
+        var builder = new TestImageBuilder { Name = "suid-image" }.Rootfs();
+        builder.Add(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "./bin/x")
+        {
+            Mode = Open | UnixFileMode.SetUser,
+            DataStream = new MemoryStream(File.ReadAllBytes(_zones.Probe)),
+        });
+        var image = builder.Write(dir.Path);
+        var install = D.Run("imgadm", "install", "-q", "-m", image.ManifestPath, "-f", image.FilePath);
+        Assert.True(install.ExitCode == 0, install.Error);
+
+        string dataset = Path.Combine(D.Pool.Pool.MountPoint, image.Uuid.ToString());
+        string planted = Path.Combine(dataset, "root", "bin", "x");
+        Assert.Equal(UnixFileMode.SetUser, File.GetUnixFileMode(planted) & UnixFileMode.SetUser);
+        string snapshotted = Path.Combine(D.Pool.Pool.MountPoint, ".snapshots", $"{image.Uuid}@final", "root", "bin", "x");
+        foreach (string path in new[] { planted, snapshotted })
+        {
+            var exploit = AsNobodyOnHost(path);
+            Assert.NotEqual(0, exploit.ExitCode);
+            Assert.Contains("Permission denied", exploit.Output);
+        }
+        File.SetUnixFileMode(dataset, Open);
+        try
+        {
+            var throughMount = AsNobodyOnHost(planted);
+            Assert.True(throughMount.ExitCode == 0, throughMount.Output);
+            Assert.Contains("euid=65534", throughMount.Output);
+        }
+        finally
+        {
+            File.SetUnixFileMode(dataset, Solstice.Storage.DatasetModes.Private);
+        }
+    }
+
+    /// <summary>Modes and mount flags behind the two tests above, and node state files readable by root only.</summary>
+    [PrivilegedFact]
+    public void Tenant_trees_and_node_state_are_root_only_and_the_pool_is_nosuid_nodev()
+    {
+        string pool = D.Pool.Pool.MountPoint;
+        foreach (string path in new[] { _zones.Joyent, _zones.Lx, BusyboxImage.Uuid, ".snapshots", ".solstice", "config", "images" })
+            Assert.Equal(Solstice.Storage.DatasetModes.Private, File.GetUnixFileMode(Path.Combine(pool, path)));
+
+        const long NoSuid = 2, NoDev = 4;
+        long hostFlags = StatFsFlags(pool);
+        Assert.Equal(NoSuid | NoDev, hostFlags & (NoSuid | NoDev));
+        string view = Solstice.Storage.PoolManager.RuntimeViewOf(pool);
+        Assert.NotNull(Mounts.Find(view));
+        Assert.Equal(NoDev, StatFsFlags(view) & (NoSuid | NoDev));
+
+        var records = Directory.GetFiles(Path.Combine(pool, "config"), "*", SearchOption.AllDirectories);
+        Assert.Contains(records, f => f.EndsWith($"{_zones.Lx}.json", StringComparison.Ordinal));
+        var stateFiles = records
+            .Concat(Directory.GetFiles(Path.Combine(pool, "images"), "*.json"))
+            .Concat(Directory.GetFiles(Path.Combine(D.RunDir, "bundles"), "config.json", SearchOption.AllDirectories))
+            .Append(D.Pool.ConfigPath);
+        foreach (string file in stateFiles)
+            Assert.True((File.GetUnixFileMode(file) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) == 0, $"{file} is {File.GetUnixFileMode(file)}");
+    }
+
+    private static unsafe long StatFsFlags(string path)
+    {
+        Linux.Interop.Libc.StatFsBuffer buffer;
+        Assert.Equal(0, Linux.Interop.Libc.StatFs(path, &buffer));
+        return buffer.Flags;
+    }
+
+    /// <summary>
+    /// AF_VSOCK is not namespaced: on this host (a VM with a vsock device) the host itself can open one,
+    /// so a refusal in the zone is the seccomp profile's doing. Tried on the 64-bit ABI and on both
+    /// i386 entry points (the direct socket call and the socketcall multiplexer).
+    /// </summary>
+    [PrivilegedFact]
+    public void Vsock_sockets_are_refused_in_every_zone()
+    {
+        var host = ZoneProbe.RunOnHost(_zones.Probe, "socket", "40", "1", "0");
+        Assert.Contains("socket=", host.Output);
+        foreach (string zone in new[] { _zones.Joyent, _zones.Lx })
+        {
+            foreach (string abi in new[] { "socket", "socket32", "socketcall32" })
+            {
+                var attempt = In(zone, $"/root/probe {abi} 40 1 0");
+                Assert.True(attempt.Output.Contains("socket=errno1", StringComparison.Ordinal), $"{abi} in zone {zone}: {attempt.Output} (host: {host.Output})");
+                // Only vsock: a TCP socket still opens through the same entry point.
+                var inet = In(zone, $"/root/probe {abi} 2 1 0");
+                Assert.True(inet.Output.Contains("socket=ok", StringComparison.Ordinal), $"{abi} AF_INET in zone {zone}: {inet.Output}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// SmartOS's default limit_priv for exclusive-IP zones holds net_rawaccess, so a default zone opens
+    /// AF_PACKET sockets (in its own network namespace); "default,-net_rawaccess" takes link-layer and
+    /// non-ICMP raw IP sockets away and leaves ping's raw ICMP sockets.
+    /// </summary>
+    [PrivilegedFact]
+    public void Packet_and_raw_sockets_follow_limit_priv_net_rawaccess()
+    {
+        const string Attempts = "for a in '17 3 768' '2 10 768' '2 3 6' '10 3 17' '2 3 1' '10 3 58'; do /root/probe socket $a; done";
+        Assert.Contains("socket=ok", In(_zones.Lx, "/root/probe socket 17 3 768").Output);
+        string zone = D.Create(new JsonObject
+        {
+            ["brand"] = "lx", ["kernel_version"] = "4.3.0", ["alias"] = "no-raw", ["max_physical_memory"] = 64,
+            ["limit_priv"] = "default,-net_rawaccess",
+        });
+        try
+        {
+            TwoZones.GiveProbe(D, zone, _zones.Probe);
+            var lines = In(zone, Attempts).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["socket=errno1", "socket=errno1", "socket=errno1", "socket=errno1", "socket=ok", "socket=ok"], lines);
+        }
+        finally
+        {
+            D.Run("vmadm", "delete", zone);
+        }
     }
 }
