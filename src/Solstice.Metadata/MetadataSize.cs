@@ -1,0 +1,50 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Solstice.Metadata;
+
+/// <summary>How much metadata a VM holds, as <see cref="MetadataLimits.MaxTotalBytes"/> counts it.</summary>
+public static class MetadataSize
+{
+    /// <summary>The maps the cap covers (what mdata-put and vmadm's set_*_metadata write).</summary>
+    public static readonly string[] Properties = ["customer_metadata", "internal_metadata"];
+
+    /// <summary>
+    /// The UTF-8 bytes of every key and value of customer_metadata and internal_metadata; a value
+    /// that is not a string counts as its JSON text.
+    /// </summary>
+    public static long Of(JsonObject vm)
+    {
+        long total = 0;
+        foreach (string name in Properties)
+        {
+            if (vm[name] is not JsonObject map)
+                continue;
+            foreach (var (key, value) in map)
+            {
+                total += Encoding.UTF8.GetByteCount(key);
+                if (value is JsonValue text && text.TryGetValue(out string? s))
+                    total += Encoding.UTF8.GetByteCount(s);
+                else if (value is not null)
+                    total += Encoding.UTF8.GetByteCount(value.ToJsonString());
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="after"/> holds more than <paramref name="limit"/> bytes and more
+    /// than <paramref name="before"/> did, so shrinking or deleting always works, also under a
+    /// limit lowered below what a VM holds. The message is what a guest's PUT fails with.
+    /// </summary>
+    public static void Check(JsonObject? before, JsonObject after, long limit)
+    {
+        long size = Of(after);
+        if (size <= limit)
+            return;
+        if (before is not null && size <= Of(before))
+            return;
+        throw new Core.SolsticeException(Core.ErrorCode.QuotaExceeded,
+            $"metadata too large: customer_metadata and internal_metadata would hold {size} bytes, over this node's limit of {limit} bytes per VM");
+    }
+}
