@@ -21,15 +21,46 @@ public static class MetadataSize
             if (vm[name] is not JsonObject map)
                 continue;
             foreach (var (key, value) in map)
-            {
-                total += Encoding.UTF8.GetByteCount(key);
-                if (value is JsonValue text && text.TryGetValue(out string? s))
-                    total += Encoding.UTF8.GetByteCount(s);
-                else if (value is not null)
-                    total += Encoding.UTF8.GetByteCount(value.ToJsonString());
-            }
+                total += Entry(key, value);
         }
         return total;
+    }
+
+    private static long Entry(string key, JsonNode? value)
+    {
+        long size = Encoding.UTF8.GetByteCount(key);
+        if (value is JsonValue text && text.TryGetValue(out string? s))
+            size += Encoding.UTF8.GetByteCount(s);
+        else if (value is not null)
+            size += Encoding.UTF8.GetByteCount(value.ToJsonString());
+        return size;
+    }
+
+    /// <summary>
+    /// The check of <see cref="Check"/> made on a vmadm update payload before it is applied, so a
+    /// refused PUT costs no copy of the VM: set_customer_metadata and set_internal_metadata replace
+    /// or add keys. Payloads that also remove keys are left to the check after applying them.
+    /// </summary>
+    public static void CheckPayload(JsonObject vm, JsonObject payload, long limit)
+    {
+        long size = Of(vm);
+        long projected = size;
+        foreach (string name in Properties)
+        {
+            if (payload.ContainsKey("remove_" + name))
+                return;
+            if (payload["set_" + name] is not JsonObject set)
+                continue;
+            var map = vm[name] as JsonObject;
+            foreach (var (key, value) in set)
+            {
+                projected += Entry(key, value);
+                if (map is not null && map.TryGetPropertyValue(key, out var old))
+                    projected -= Entry(key, old);
+            }
+        }
+        if (projected > limit && projected > size)
+            throw TooLarge(projected, limit);
     }
 
     /// <summary>
@@ -44,7 +75,9 @@ public static class MetadataSize
             return;
         if (before is not null && size <= Of(before))
             return;
-        throw new Core.SolsticeException(Core.ErrorCode.QuotaExceeded,
-            $"metadata too large: customer_metadata and internal_metadata would hold {size} bytes, over this node's limit of {limit} bytes per VM");
+        throw TooLarge(size, limit);
     }
+
+    private static Core.SolsticeException TooLarge(long size, long limit) => new(Core.ErrorCode.QuotaExceeded,
+        $"metadata too large: customer_metadata and internal_metadata would hold {size} bytes, over this node's limit of {limit} bytes per VM");
 }

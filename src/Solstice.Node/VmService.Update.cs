@@ -24,10 +24,13 @@ public sealed partial class VmService
         lock (_persistLock)
         {
             var current = Require(uuid).Vm;
+            bool setsMetadata = payload.ContainsKey("set_customer_metadata") || payload.ContainsKey("set_internal_metadata");
+            if (setsMetadata)
+                MetadataSize.CheckPayload(current, payload, _metadata.Limits.MaxTotalBytes);
             result = VmUpdater.Apply(current, payload);
             if (result.HasChanges)
             {
-                if (payload.ContainsKey("set_customer_metadata") || payload.ContainsKey("set_internal_metadata"))
+                if (setsMetadata)
                     MetadataSize.Check(current, result.Vm, _metadata.Limits.MaxTotalBytes);
                 result.Vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
                 _repository.Save(record with { Vm = result.Vm });
