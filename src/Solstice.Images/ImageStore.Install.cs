@@ -151,20 +151,41 @@ public sealed partial class ImageStore
                 $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
     }
 
+    /// <summary>The node's file count, and the manifest's image_size (MiB) when it gives one.</summary>
+    private ExtractionLimits ExtractionLimitsOf(ImageManifest manifest)
+    {
+        long content = long.MaxValue;
+        string contentSource = "";
+        if (manifest.Json["image_size"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out long mib) && mib is > 0 and < (long.MaxValue >> 20))
+        {
+            content = mib << 20;
+            contentSource = $"the manifest's image_size of {mib} MiB";
+        }
+        return new ExtractionLimits(Limits.MaxFiles, "images.max_files in the node config", content, contentSource);
+    }
+
     private void Extract(ImageManifest manifest, Stream file, string root, bool layer)
     {
         Guid uuid = manifest.Uuid;
         string compression = manifest.File.Compression;
         try
         {
-            using var data = Decompression.Open(file, compression);
-            SafeTarExtractor.Extract(data, root, _preserveOwnership, layer);
+            long expanded = Limits.ExpandedLimitFor(manifest.File.Size);
+            string source = expanded == Limits.MaxExpandedBytes
+                ? "images.max_expanded_bytes in the node config"
+                : $"{Limits.MaxExpansionRatio} times the {manifest.File.Size}-byte image file; images.max_expansion_ratio in the node config";
+            using var data = new ExpansionLimitStream(Decompression.Open(file, compression), expanded, source);
+            SafeTarExtractor.Extract(data, root, _preserveOwnership, layer, ExtractionLimitsOf(manifest));
             // Read to the end: gzip checks its CRC there and a decompressor tool reports its exit status.
             data.CopyTo(Stream.Null);
         }
         catch (ImageArchiveException ex)
         {
             throw new SolsticeException(ErrorCode.InvalidArgument, $"image {uuid}: refusing tarball {ex.Message}", ex);
+        }
+        catch (ImageTooLargeException ex)
+        {
+            throw new SolsticeException(ErrorCode.QuotaExceeded, $"image {uuid}: refusing tarball: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
         {

@@ -33,6 +33,9 @@ public sealed partial class ImageStore
 
     public StoragePool Pool { get; }
 
+    /// <summary>How far an image may expand on install (the node config's images section).</summary>
+    public ImageLimits Limits { get; init; } = ImageLimits.Default;
+
     public ImageIndex Index { get; }
 
     public string IndexDirectory => Pool.PathOf(Pool.Root.Child(IndexDataset));
@@ -92,7 +95,7 @@ public sealed partial class ImageStore
         Directory.CreateDirectory(LocksDirectory);
         try
         {
-            return FileLock.Acquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"), s_lockTimeout, waiting);
+            return FileLock.Acquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"), s_lockTimeout, waiting, removeOnRelease: true);
         }
         catch (TimeoutException ex)
         {
@@ -100,9 +103,18 @@ public sealed partial class ImageStore
         }
     }
 
-    /// <summary>Removes files staged by interrupted imports: those whose uuid nobody holds locked now.</summary>
+    /// <summary>
+    /// Removes files staged by interrupted imports: those whose uuid nobody holds locked now; and
+    /// lock files nobody holds (left by a process killed while it held one, or by versions that
+    /// kept them).
+    /// </summary>
     public void CleanStaleFiles()
     {
+        if (Directory.Exists(LocksDirectory))
+        {
+            foreach (string path in Directory.EnumerateFiles(LocksDirectory, "*.lock"))
+                FileLock.TryAcquire(path, removeOnRelease: true)?.Dispose();
+        }
         if (!Directory.Exists(PartialDirectory))
             return;
         foreach (string path in Directory.EnumerateFileSystemEntries(PartialDirectory))
@@ -111,7 +123,7 @@ public sealed partial class ImageStore
             if (name.Length < 36 || !Guid.TryParseExact(name[..36], "D", out var uuid))
                 continue;
             Directory.CreateDirectory(LocksDirectory);
-            using var held = FileLock.TryAcquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"));
+            using var held = FileLock.TryAcquire(Path.Combine(LocksDirectory, Key(uuid) + ".lock"), removeOnRelease: true);
             if (held is null)
                 continue;
             if (Directory.Exists(path))

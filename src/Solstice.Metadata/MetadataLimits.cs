@@ -22,6 +22,14 @@ public sealed record MetadataLimits
         init => _maxLineBytes = value;
     }
 
+    /// <summary>
+    /// Most bytes a VM's customer_metadata and internal_metadata may hold together (keys and
+    /// values, UTF-8; see <see cref="MetadataSize"/>), 4 MiB. A PUT, or a vmadm update or create,
+    /// that would take a VM over it (and above what it holds already) is refused. SmartOS has no
+    /// such cap; its metadata file lives in the zone's dataset, under the zone's quota.
+    /// </summary>
+    public long MaxTotalBytes { get; init; } = 4L << 20;
+
     /// <summary>Concurrent connections per zone; more are closed on accept.</summary>
     public int MaxConnections { get; init; } = 16;
 

@@ -108,6 +108,7 @@ public static class Program
             Burst = config.Burst ?? limits.Burst,
             MaxValueBytes = config.MaxValueBytes ?? limits.MaxValueBytes,
             MaxConnections = config.MaxConnections ?? limits.MaxConnections,
+            MaxTotalBytes = config.MaxTotalBytes ?? limits.MaxTotalBytes,
         };
     }
 }

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Solstice.Linux;
@@ -10,21 +10,38 @@ namespace Solstice.Node;
 /// VM records, one JSON file each in the pool's config dataset (zones/config plays SmartOS's
 /// /etc/zones), written atomically; an in-memory copy serves reads without touching disk.
 /// The daemon is the only writer.
+/// <para>
+/// customer_metadata and internal_metadata live apart from the record, in
+/// <c>metadata/&lt;uuid&gt;.json</c> (SmartOS likewise keeps them in the zone's
+/// <c>config/metadata.json</c>): a guest's <c>mdata-put</c> rewrites only that file and a record
+/// without metadata, never a record that carries megabytes of it. The metadata file is written
+/// first and wins over metadata found inline in a record (records written before the split), so
+/// a crash between the two writes keeps the newest metadata.
+/// </para>
 /// </summary>
 public sealed class VmRepository
 {
+    /// <summary>The VM properties kept in the metadata file rather than the record.</summary>
+    private static readonly string[] MetadataProperties = Solstice.Metadata.MetadataSize.Properties;
+
+    private const string MetadataDirectoryName = "metadata";
+
     private readonly string _directory;
+    private readonly string _metadataDirectory;
     private readonly ConcurrentDictionary<string, VmRecord> _records = new(StringComparer.Ordinal);
 
     public VmRepository(string directory)
     {
         _directory = directory;
+        _metadataDirectory = Path.Combine(directory, MetadataDirectoryName);
         Directory.CreateDirectory(directory);
         // Records hold customer metadata (which may carry secrets): root's only. Nodes that wrote
         // them 0644 before are tightened here; AtomicFile creates new ones 0600.
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_metadataDirectory);
+        File.SetUnixFileMode(_metadataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // A write cut short by a crash leaves its temp file; the record itself is intact.
-        foreach (string stale in Directory.EnumerateFiles(directory, ".*.tmp"))
+        foreach (string stale in Directory.EnumerateFiles(directory, ".*.tmp").Concat(Directory.EnumerateFiles(_metadataDirectory, ".*.tmp")))
             File.Delete(stale);
         foreach (string file in Directory.EnumerateFiles(directory, "*.json"))
         {
@@ -34,12 +51,24 @@ public sealed class VmRepository
             try
             {
                 var json = JsonNode.Parse(File.ReadAllBytes(file)) as JsonObject ?? throw new InvalidDataException("not an object");
-                _records[uuid] = VmRecord.FromJson(uuid, json);
+                var record = VmRecord.FromJson(uuid, json);
+                string metadataPath = MetadataPathOf(uuid);
+                if (File.Exists(metadataPath))
+                    LoadMetadata(record.Vm, metadataPath);
+                else if (MetadataProperties.Any(record.Vm.ContainsKey))
+                    AtomicFile.Write(metadataPath, Serialize(record.Vm, metadata: true, phase: null)); // a record from before the split
+                _records[uuid] = record;
             }
             catch (Exception ex) when (ex is JsonException or InvalidDataException or ArgumentException)
             {
                 Console.Error.WriteLine($"solsticed: ignoring unreadable VM record {file}: {ex.Message}");
             }
+        }
+        // Metadata whose record is gone: a delete cut short between removing the two files.
+        foreach (string file in Directory.EnumerateFiles(_metadataDirectory, "*.json"))
+        {
+            if (!File.Exists(Path.Combine(directory, Path.GetFileName(file))))
+                File.Delete(file);
         }
     }
 
@@ -49,9 +78,16 @@ public sealed class VmRepository
 
     public bool Contains(string uuid) => _records.ContainsKey(uuid);
 
+    /// <summary>
+    /// Persists a record: its metadata file only when the metadata differ from the stored
+    /// record's, then the record without metadata. Records are replaced, never changed in place.
+    /// </summary>
     public void Save(VmRecord record)
     {
-        AtomicFile.Write(PathOf(record.Uuid), Encoding.UTF8.GetBytes(record.ToJson().ToJsonString(s_indented)));
+        var previous = Find(record.Uuid);
+        if (previous is null || !SameMetadata(previous.Vm, record.Vm))
+            AtomicFile.Write(MetadataPathOf(record.Uuid), Serialize(record.Vm, metadata: true, phase: null));
+        AtomicFile.Write(PathOf(record.Uuid), Serialize(record.Vm, metadata: false, phase: record.Phase));
         _records[record.Uuid] = record;
     }
 
@@ -59,10 +95,89 @@ public sealed class VmRepository
     {
         File.Delete(PathOf(uuid));
         AtomicFile.SyncDirectory(_directory);
+        File.Delete(MetadataPathOf(uuid));
+        AtomicFile.SyncDirectory(_metadataDirectory);
         _records.TryRemove(uuid, out _);
     }
 
     private string PathOf(string uuid) => Path.Combine(_directory, uuid + ".json");
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    internal string MetadataPathOf(string uuid) => Path.Combine(_metadataDirectory, uuid + ".json");
+
+    private static bool SameMetadata(JsonObject a, JsonObject b)
+    {
+        foreach (string name in MetadataProperties)
+        {
+            var x = a[name];
+            var y = b[name];
+            if (!ReferenceEquals(x, y) && !JsonNode.DeepEquals(x, y))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Puts the metadata file's maps into the VM in place of inline ones, each where the VM's
+    /// sorted key order puts it; the other properties keep their order.
+    /// </summary>
+    private static void LoadMetadata(JsonObject vm, string path)
+    {
+        var metadata = JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject
+            ?? throw new InvalidDataException($"metadata file {path} is not an object");
+        var properties = vm.Where(p => !MetadataProperties.Contains(p.Key)).ToList();
+        vm.Clear();
+        foreach (string name in MetadataProperties)
+        {
+            if (metadata[name] is not { } map)
+                continue;
+            metadata.Remove(name);
+            int at = properties.FindIndex(p => string.CompareOrdinal(p.Key, name) > 0);
+            properties.Insert(at < 0 ? properties.Count : at, new(name, map));
+        }
+        foreach (var (key, value) in properties)
+            vm[key] = value;
+    }
+
+    /// <summary>
+    /// The record (<c>{"phase", "vm"}</c> without metadata) or the metadata file
+    /// (<c>{"customer_metadata", "internal_metadata"}</c>), written straight from the shared
+    /// nodes: nothing is cloned.
+    /// </summary>
+    private static byte[] Serialize(JsonObject vm, bool metadata, VmPhase? phase)
+    {
+        var buffer = new ArrayBufferWriter<byte>(metadata ? 4096 : 2048);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            if (metadata)
+            {
+                foreach (string name in MetadataProperties)
+                {
+                    if (vm[name] is { } map)
+                    {
+                        writer.WritePropertyName(name);
+                        map.WriteTo(writer);
+                    }
+                }
+            }
+            else
+            {
+                writer.WriteString("phase", phase!.Value.ToString().ToLowerInvariant());
+                writer.WriteStartObject("vm");
+                foreach (var (key, value) in vm)
+                {
+                    if (MetadataProperties.Contains(key))
+                        continue;
+                    writer.WritePropertyName(key);
+                    if (value is null)
+                        writer.WriteNullValue();
+                    else
+                        value.WriteTo(writer);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -23,6 +23,7 @@ public sealed partial class VmService
         if (!validation.IsValid)
             throw new VmValidationException(validation);
         var vm = VmDefaults.CreateVm(payload, _facts with { Now = DateTimeOffset.UtcNow });
+        Metadata.MetadataSize.Check(null, vm, _metadata.Limits.MaxTotalBytes);
         string uuid = VmJson.AsString(vm["uuid"])!;
         string brand = VmJson.AsString(vm["brand"]) ?? "joyent";
         // zonepath and zfs_filesystem follow the pool actually used (/zones/<uuid> for the default pool).

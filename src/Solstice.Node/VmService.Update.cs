@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Solstice.Core.Vm;
+using Solstice.Metadata;
 
 namespace Solstice.Node;
 
@@ -22,9 +23,15 @@ public sealed partial class VmService
         VmUpdateResult result;
         lock (_persistLock)
         {
-            result = VmUpdater.Apply(Require(uuid).Vm, payload);
+            var current = Require(uuid).Vm;
+            bool setsMetadata = payload.ContainsKey("set_customer_metadata") || payload.ContainsKey("set_internal_metadata");
+            if (setsMetadata)
+                MetadataSize.CheckPayload(current, payload, _metadata.Limits.MaxTotalBytes);
+            result = VmUpdater.Apply(current, payload);
             if (result.HasChanges)
             {
+                if (setsMetadata)
+                    MetadataSize.Check(current, result.Vm, _metadata.Limits.MaxTotalBytes);
                 result.Vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
                 _repository.Save(record with { Vm = result.Vm });
             }

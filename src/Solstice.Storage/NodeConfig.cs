@@ -30,6 +30,19 @@ public sealed class MetadataConfig
     public int? Burst { get; set; }
     public int? MaxValueBytes { get; set; }
     public int? MaxConnections { get; set; }
+    /// <summary>Most bytes of customer_metadata and internal_metadata one VM may hold.</summary>
+    public long? MaxTotalBytes { get; set; }
+}
+
+/// <summary>
+/// Ceilings on what an image may expand to when installed; absent values keep the defaults of
+/// Solstice.Images.ImageLimits (docs/images.md).
+/// </summary>
+public sealed class ImagesConfig
+{
+    public long? MaxExpandedBytes { get; set; }
+    public long? MaxFiles { get; set; }
+    public long? MaxExpansionRatio { get; set; }
 }
 
 /// <summary>
@@ -46,6 +59,7 @@ public sealed class NodeConfig
     public string? Socket { get; set; }
     public string? StateDir { get; set; }
     public MetadataConfig? Metadata { get; set; }
+    public ImagesConfig? Images { get; set; }
 
     [JsonIgnore]
     public string? SourcePath { get; private set; }
@@ -111,6 +125,17 @@ public sealed class NodeConfig
                 errors.Add("metadata.max_value_bytes must be positive");
             if (metadata.MaxConnections is <= 0)
                 errors.Add("metadata.max_connections must be positive");
+            if (metadata.MaxTotalBytes is <= 0)
+                errors.Add("metadata.max_total_bytes must be positive");
+        }
+        if (Images is { } images)
+        {
+            if (images.MaxExpandedBytes is <= 0)
+                errors.Add("images.max_expanded_bytes must be positive");
+            if (images.MaxFiles is <= 0)
+                errors.Add("images.max_files must be positive");
+            if (images.MaxExpansionRatio is <= 0)
+                errors.Add("images.max_expansion_ratio must be positive");
         }
         if (Pools.Select(p => p.Name).Distinct().Count() != Pools.Count)
             errors.Add("pool names must be unique");

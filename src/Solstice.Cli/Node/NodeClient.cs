@@ -45,7 +45,16 @@ public sealed class NodeClient : IDisposable
     public JsonNode? Call(string op, JsonObject? args = null)
     {
         Send(NodeProtocol.Request(op, args));
-        return NodeProtocol.Unwrap(ReadLine() ?? throw Closed());
+        JsonObject? reply;
+        try
+        {
+            reply = ReadLine();
+        }
+        catch (IOException ex)
+        {
+            throw Closed(ex);
+        }
+        return NodeProtocol.Unwrap(reply ?? throw Closed());
     }
 
     public static JsonNode? CallOnce(string op, JsonObject? args = null, string? socketPath = null)
@@ -54,11 +63,36 @@ public sealed class NodeClient : IDisposable
         return client.Call(op, args);
     }
 
+    /// <summary>
+    /// Sends one request line. One over the daemon's limit is refused here, before it is sent;
+    /// when the daemon closes the connection while the line is still going out, the reason it
+    /// answered first (request too large, too many connections) is what this throws.
+    /// </summary>
     public void Send(JsonObject message)
     {
         byte[] line = Encoding.UTF8.GetBytes(NodeProtocol.Serialize(message) + "\n");
-        _stream.Write(line);
-        _stream.Flush();
+        if (line.Length - 1 > NodeProtocol.MaxRequestBytes)
+            throw new SolsticeException(ErrorCode.InvalidArgument,
+                $"request too large: {line.Length - 1} bytes, solsticed accepts requests of at most {NodeProtocol.MaxRequestBytes} bytes");
+        try
+        {
+            _stream.Write(line);
+            _stream.Flush();
+        }
+        catch (IOException ex)
+        {
+            JsonObject? reply = null;
+            try
+            {
+                reply = ReadLine();
+            }
+            catch (Exception inner) when (inner is IOException or System.Text.Json.JsonException)
+            {
+            }
+            if (reply is not null)
+                NodeProtocol.Unwrap(reply);
+            throw Closed(ex);
+        }
     }
 
     public JsonObject? ReadLine()
@@ -67,7 +101,8 @@ public sealed class NodeClient : IDisposable
         return line is null ? null : JsonNode.Parse(line) as JsonObject;
     }
 
-    private static SolsticeException Closed() => new(ErrorCode.Unavailable, "solsticed closed the connection");
+    private static SolsticeException Closed(Exception? inner = null) =>
+        new(ErrorCode.Unavailable, "solsticed closed the connection", inner);
 
     public void Dispose()
     {

@@ -10,8 +10,12 @@ namespace Solstice.Core.Protocol;
 /// </summary>
 public static class NodeProtocol
 {
-    /// <summary>Longest line either side accepts (a full VM payload with metadata fits easily).</summary>
-    public const int MaxLineBytes = 32 << 20;
+    /// <summary>
+    /// Longest request line the daemon reads (4 MiB): a vmadm payload with a VM's whole metadata
+    /// (at most 4 MiB by default, docs/metadata.md) fits; anything longer is refused unread.
+    /// Image imports do not travel over this socket. Replies are not bounded.
+    /// </summary>
+    public const int MaxRequestBytes = 4 << 20;
 
     public const string DefaultSocket = "/run/solstice/node.sock";
 

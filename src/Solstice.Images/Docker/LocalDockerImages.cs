@@ -29,13 +29,21 @@ public static class LocalDockerImages
     }
 
     /// <summary>Unpacks a docker save / OCI layout tarball into directory (which must exist, on the pool).</summary>
-    public static void Unpack(string archive, string directory)
+    public static void Unpack(string archive, string directory, ImageLimits? limits = null)
     {
+        limits ??= ImageLimits.Default;
         using var file = File.OpenRead(archive);
-        using var data = Compression.Decompression.Open(file, Sniff(file));
+        long expanded = limits.ExpandedLimitFor(file.Length);
+        using var data = new Compression.ExpansionLimitStream(Compression.Decompression.Open(file, Sniff(file)), expanded,
+            "images.max_expanded_bytes and images.max_expansion_ratio in the node config");
         try
         {
-            SafeTarExtractor.Extract(data, directory, preserveOwnership: false);
+            SafeTarExtractor.Extract(data, directory, preserveOwnership: false,
+                limits: new ExtractionLimits(limits.MaxFiles, "images.max_files in the node config", long.MaxValue, ""));
+        }
+        catch (ImageTooLargeException ex)
+        {
+            throw new SolsticeException(ErrorCode.QuotaExceeded, $"{archive}: refusing archive: {ex.Message}", ex);
         }
         catch (ImageArchiveException ex)
         {

@@ -58,6 +58,25 @@ public static unsafe partial class FileStat
         return (*(long*)(b + 96), *(uint*)(b + 104));
     }
 
+    /// <summary>Which file an open fd is: (device major, minor, inode).</summary>
+    public static (uint Major, uint Minor, ulong Inode) Identity(int fd)
+    {
+        const int atEmptyPath = 0x1000;
+        byte* b = stackalloc byte[256];
+        if (Statx(fd, "", atEmptyPath, StatxIno, b) < 0)
+            throw SyscallException.Last("stat an open file");
+        return (*(uint*)(b + 136), *(uint*)(b + 140), *(ulong*)(b + 32));
+    }
+
+    /// <summary>Which file is at path now (a final symlink is not followed), or null when there is none.</summary>
+    public static (uint Major, uint Minor, ulong Inode)? Identity(string path)
+    {
+        byte* b = stackalloc byte[256];
+        if (Statx(Libc.AtFdCwd, path, AtSymlinkNoFollow, StatxIno, b) < 0)
+            return null;
+        return (*(uint*)(b + 136), *(uint*)(b + 140), *(ulong*)(b + 32));
+    }
+
     /// <summary>True when path is the root of a btrfs subvolume (its root inode is always 256).</summary>
     public static bool IsSubvolumeRoot(string path) => Inode(path) == Btrfs.SubvolumeRootInode;
 }

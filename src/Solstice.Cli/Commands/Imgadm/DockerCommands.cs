@@ -93,7 +93,7 @@ public static class DockerCommands
         Directory.CreateDirectory(directory);
         try
         {
-            LocalDockerImages.Unpack(path, directory);
+            LocalDockerImages.Unpack(path, directory, store.Limits);
             return Install(LocalDockerImages.Open(directory, reference), store, progress, context);
         }
         finally

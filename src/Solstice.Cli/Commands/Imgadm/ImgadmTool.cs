@@ -96,7 +96,7 @@ public static class ImgadmTool
     {
         var nodes = Nodes.Load(context);
         var config = pool is not null ? nodes.Config.Pool(pool) : DefaultPool(nodes.Config);
-        return new ImageStore(nodes.Manager.Open(config));
+        return new ImageStore(nodes.Manager.Open(config)) { Limits = ImageLimits.From(nodes.Config.Images) };
     }
 
     /// <summary>Stores on every imported pool, or only on -P pool.</summary>
@@ -105,7 +105,7 @@ public static class ImgadmTool
         if (pool is not null)
             return [OpenStore(context, pool)];
         var nodes = Nodes.Load(context);
-        return nodes.ImportedPools().Select(p => new ImageStore(p)).ToList();
+        return nodes.ImportedPools().Select(p => new ImageStore(p) { Limits = ImageLimits.From(nodes.Config.Images) }).ToList();
     }
 
     /// <summary>imgadm.json beside the node config.</summary>
