@@ -74,7 +74,15 @@ public sealed partial class VmService
                 // The stop was asked for and may have been answered: finish it.
                 Mutate(uuid, vm => vm["autoboot"] = false);
                 StopLocked(uuid, force: true, TimeSpan.Zero);
+                return;
             }
+            if (intent is not (VmIntent.Create or VmIntent.Start or VmIntent.Reboot) || _consoles.Has(uuid))
+                return;
+            // The boot was cut short after runc started the zone but before its console reached
+            // the fd holder: the pty master died with the daemon. Boot it again, as asked.
+            StopLocked(uuid, force: true, TimeSpan.Zero);
+            CleanUpStopped(uuid);
+            StartLocked(uuid, publish: true);
             return;
         }
         // Not running: whatever a boot or an exit left behind goes, then the VM boots if its

@@ -47,6 +47,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
         private readonly string _tag = "c" + Guid.NewGuid().ToString("N")[..6];
         private readonly HashSet<string> _ever = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _ops = new(StringComparer.Ordinal);
+        private readonly Stopwatch _starting = new(), _checking = new(), _working = new();
         private int _crashPoints, _delayKills, _recoveryKills, _unexercised, _vmIndex;
 
         public void Run(int points)
@@ -62,6 +63,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 else if (named)
                     _d.Environment["SOLSTICE_CRASH_AT"] = $"*:{_random.Next(1, 14)}";
                 _d.Kill();
+                _starting.Start();
                 if (recovery)
                 {
                     try
@@ -79,13 +81,18 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 {
                     _d.Start();
                 }
+                _starting.Stop();
                 _d.Environment.Clear();
+                _checking.Start();
                 Check($"after kill point {point}");
+                _checking.Stop();
                 if (recovery)
                     continue;
                 bool died = false;
+                _working.Start();
                 for (int op = 0; op < 8 && !died; op++)
                     died = Step(delayKill: !named && op == 0);
+                _working.Stop();
                 if (died && named)
                     _crashPoints++;
                 else if (died)
@@ -178,12 +185,15 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
         private void Check(string when)
         {
             string at = $"seed {seed}, {when}";
-            var vms = List();
+            var lookup = _d.Run("vmadm", "lookup", "-j");
+            Assert.True(lookup.ExitCode == 0, lookup.Error);
+            var all = JsonNode.Parse(lookup.Out)!.AsArray().Select(v => v!.AsObject()).ToDictionary(v => v["uuid"]!.GetValue<string>(), StringComparer.Ordinal);
+            var vms = all.ToDictionary(v => v.Key, v => v.Value["state"]!.GetValue<string>(), StringComparer.Ordinal);
             var running = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (uuid, state) in vms)
             {
                 Assert.True(state is "running" or "stopped", $"{at}: VM {uuid} is {state}\n{Tail()}");
-                var vm = _d.Get(uuid);
+                var vm = all[uuid];
                 bool autoboot = vm["autoboot"]?.GetValue<bool>() ?? false;
                 // Nothing here dies on its own: a VM runs exactly when its last verb (or create) asked it to.
                 Assert.True(autoboot == (state == "running"), $"{at}: VM {uuid} is {state} with autoboot {autoboot}\n{Tail()}");
@@ -206,6 +216,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
             Only(running, Entries(Path.Combine(_d.RunDir, "bundles")), "OCI bundle (and console socket)", at);
             Only(running, Entries(Path.Combine(_d.RunDir, "zonecontrol")), "metadata directory", at);
             Only(vms.Keys.ToHashSet(), Entries(Path.Combine(mount, "config", "logs")), "console log directory", at);
+            var hostLinks = HostLinks().ToList();
             foreach (string uuid in _ever)
             {
                 bool on = running.Contains(uuid);
@@ -215,8 +226,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                     Assert.True(on || !Directory.Exists(cgroup), $"{at}: cgroup {cgroup} of a VM that is not running\n{Tail()}");
                 }
                 string prefix = LinkNames.HostLink(uuid, 0)[..^1];
-                var links = HostLinks().Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList();
-                bool hasNic = on && _d.Get(uuid)["nics"] is JsonArray { Count: > 0 };
+                var links = hostLinks.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+                bool hasNic = on && all[uuid]["nics"] is JsonArray { Count: > 0 };
                 Assert.True(hasNic ? links.Count == 1 : links.Count == 0, $"{at}: VM {uuid} ({(on ? "running" : "not running")}) has host links [{string.Join(", ", links)}]\n{Tail()}");
             }
             var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(_d.RunDir + "/", StringComparison.Ordinal)).ToList();
@@ -267,7 +278,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
         public string Summary(TimeSpan elapsed) =>
             $"fault injection, seed {seed}: {_crashPoints} named crash points, {_delayKills} SIGKILLs after a random delay, {_recoveryKills} kills during recovery, "
-            + $"{_unexercised} rounds whose crash point was never reached; verbs {string.Join(", ", _ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}; {elapsed.TotalSeconds:F0} s";
+            + $"{_unexercised} rounds whose crash point was never reached; verbs {string.Join(", ", _ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}; {elapsed.TotalSeconds:F0} s "
+            + $"(daemon starts and recovery {_starting.Elapsed.TotalSeconds:F0} s, checks {_checking.Elapsed.TotalSeconds:F0} s, verbs {_working.Elapsed.TotalSeconds:F0} s)";
 
         public void Dispose()
         {
