@@ -13,7 +13,12 @@ public sealed class Reverter : IDisposable
     /// <summary>Undo failures, for callers that want to log them.</summary>
     public List<string> Failures { get; } = [];
 
-    public void Add(string what, Action undo) => _undos.Add((what, undo));
+    /// <summary>Records the undo of a step that has just succeeded (a crash point for the fault-injection tests).</summary>
+    public void Add(string what, Action undo)
+    {
+        _undos.Add((what, undo));
+        CrashPoint.Hit("step " + what);
+    }
 
     public void Success() => _succeeded = true;
 

@@ -7,9 +7,11 @@ namespace Solstice.Node;
 /// <summary>
 /// The zones' consoles. For each running zone the daemon holds the pty master (the fd holder
 /// keeps a copy across restarts). One thread waits on every master in an epoll set, so a zone
-/// costs a descriptor rather than a blocked thread; what a zone writes goes to
-/// &lt;zonepath&gt;/logs/console.log and to attached `vmadm console` / `zlogin -C` clients, whose
-/// keystrokes are written back to the master.
+/// costs a descriptor rather than a blocked thread; what a zone writes goes to its console log
+/// (<see cref="ConsoleLog"/>, outside the zone's dataset) and to attached `vmadm console` /
+/// `zlogin -C` clients, whose keystrokes are written back to the master. Nothing about the log
+/// (a full disk, a removed directory) reaches the zone's console or its stop: log writes that fail
+/// are dropped, and releasing a console always closes its master.
 /// </summary>
 public sealed class ConsoleHub : IDisposable
 {
@@ -38,6 +40,7 @@ public sealed class ConsoleHub : IDisposable
         Pidfd.Add(_epoll, master, token);
     }
 
+    /// <summary>Releases the zone's console: never throws, always closes the master.</summary>
     public void Detach(string uuid)
     {
         if (!_byUuid.TryRemove(uuid, out var console))
@@ -46,6 +49,9 @@ public sealed class ConsoleHub : IDisposable
         Pidfd.Remove(_epoll, console.Fd);
         console.Dispose();
     }
+
+    /// <summary>How many pty masters the hub holds (one per running zone).</summary>
+    public int Count => _byUuid.Count;
 
     public bool Has(string uuid) => _byUuid.ContainsKey(uuid);
 
@@ -116,7 +122,7 @@ public sealed class ConsoleHub : IDisposable
 
     internal sealed class ZoneConsole(int fd, string logPath, ulong token) : IDisposable
     {
-        private FileStream? _log;
+        private readonly ConsoleLog _log = new(logPath);
 
         public int Fd { get; } = fd;
 
@@ -137,15 +143,7 @@ public sealed class ConsoleHub : IDisposable
                     return;
                 }
                 var chunk = buffer.AsSpan(0, (int)n);
-                try
-                {
-                    _log ??= OpenLog();
-                    _log.Write(chunk);
-                    _log.Flush();
-                }
-                catch (IOException)
-                {
-                }
+                _log.Append(chunk);
                 byte[] copy = chunk.ToArray();
                 foreach (var client in Clients.Keys)
                     client.Writer.TryWrite(copy);
@@ -154,18 +152,12 @@ public sealed class ConsoleHub : IDisposable
 
         public void Write(ReadOnlySpan<byte> data) => Fcntl.Write(Fd, data);
 
-        private FileStream OpenLog()
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-            return new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        }
-
         public void Dispose()
         {
             foreach (var client in Clients.Keys)
                 client.Writer.TryComplete();
-            _log?.Dispose();
             Libc.Close(Fd);
+            _log.Dispose();
         }
     }
 }

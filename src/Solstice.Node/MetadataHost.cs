@@ -16,6 +16,9 @@ public sealed class MetadataHost(string runDirectory, MetadataLimits? limits = n
 
     public MetadataLimits Limits { get; } = limits ?? MetadataLimits.Default;
 
+    /// <summary>The daemon's run directory (zonecontrol/ is under it).</summary>
+    public string RunDirectory => runDirectory;
+
     public string DirectoryOf(string uuid) => Path.Combine(runDirectory, "zonecontrol", uuid);
 
     /// <summary>Starts (or restarts) the zone's server; returns the host directory to mount.</summary>

@@ -96,6 +96,30 @@ public sealed class NodeNetwork : IFirewallVmInventory
 
     public void Detach(string uuid) => Links.DestroyNamespace(uuid);
 
+    /// <summary>The directory of the zones' namespace files (one per running zone, named by uuid).</summary>
+    public string NamespaceDirectory => Links.Options.NetnsDirectory;
+
+    /// <summary>
+    /// Deletes host links of the VM left by a boot cut short (a veth whose zone end never reached
+    /// the namespace stays on the host): every z&lt;hash(uuid)&gt;n&lt;index&gt; in the node's namespace.
+    /// </summary>
+    public int RemoveStrayLinks(string uuid)
+    {
+        string prefix = LinkNames.HostLink(uuid, 0)[..^1];
+        int removed = 0;
+        foreach (string link in Directory.Exists("/sys/class/net") ? Directory.GetDirectories("/sys/class/net") : [])
+        {
+            string name = Path.GetFileName(link);
+            if (name.StartsWith(prefix, StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+            {
+                Links.RemoveNic(uuid, index);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /// <summary>After a daemon restart: learn a running zone's nics again (anti-spoof is reapplied once for all).</summary>
     public void Readopt(JsonObject vm) => Links.Register(VmJson.AsString(vm["uuid"])!, Nics(vm), Prefix(vm));
 

@@ -8,13 +8,14 @@ namespace Solstice.Node;
 /// <summary>
 /// Runs OS zones on runc or crun. The bundle (config.json) is generated afresh at every boot from
 /// the stored vmadm object into /run/solstice/bundles/&lt;uuid&gt;, so it never disagrees with it;
-/// init's output is appended to &lt;zonepath&gt;/logs/console.log. The runtime takes the zone's root
-/// from runtimeZonePath (the pool's runtime view, where setuid bits count; see PoolManager), which
-/// defaults to zonePath.
+/// init's output and runc's own are appended to the zone's console log (consoleLog; by default
+/// &lt;zonepath&gt;/logs/console.log, solsticed keeps it outside the zone's dataset). The runtime
+/// takes the zone's root from runtimeZonePath (the pool's runtime view, where setuid bits count;
+/// see PoolManager), which defaults to zonePath.
 /// </summary>
 public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
     Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null,
-    Func<string, string>? runtimeZonePath = null) : IZoneRuntime
+    Func<string, string>? runtimeZonePath = null, Func<string, string>? consoleLog = null) : IZoneRuntime
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
@@ -33,7 +34,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         OciBundle.Write(bundle, config);
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
-        string log = Path.Combine(zonePath(uuid), "logs", "console.log");
+        string log = consoleLog?.Invoke(uuid) ?? Path.Combine(zonePath(uuid), "logs", "console.log");
         string socketPath = Path.Combine(bundle, "console.sock");
         File.Delete(socketPath);
         // runc connects, hands over the pty master and exits; the listener queues the

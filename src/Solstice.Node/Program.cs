@@ -72,7 +72,8 @@ public static class Program
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
         var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
             image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
-            uuid => pool.RuntimePathOf(pool.Root.Child(uuid)));
+            runtimeZonePath: uuid => pool.RuntimePathOf(pool.Root.Child(uuid)),
+            consoleLog: uuid => ConsoleLog.For(pool.PathOf(pool.Root.Child("config")), uuid));
         using var supervisor = new Supervisor();
         var events = new EventHub();
         using var consoles = new ConsoleHub();
@@ -83,6 +84,8 @@ public static class Program
         network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
 
         vms.Recover(nodeBoot);
+        // The fault-injection tests' crash points count from here (docs/zones.md).
+        CrashPoint.Arm();
         AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));
 
         using var stop = new CancellationTokenSource();

@@ -41,13 +41,16 @@ public sealed partial class VmService
                 throw new SolsticeException(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
             _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
         }
-        return await WithLockAsync(uuid, () =>
+        CrashPoint.Hit("create.provisioning");
+        return await WithIntentAsync(uuid, VmIntent.Create, () =>
         {
             using var revert = new Reverter();
             revert.Add("remove record", () => _repository.Remove(uuid));
+            revert.Add("remove console log", () => RemoveConsoleLog(uuid));
             Install(vm, image, revert);
             var record = new VmRecord(uuid, VmPhase.Ready, vm);
             _repository.Save(record);
+            CrashPoint.Hit("create.ready");
             if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
             {
                 revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Linux;
 
 namespace Solstice.Node;
 
@@ -13,7 +14,7 @@ public sealed partial class VmService
     private const int SigTerm = 15;
     private readonly Lock _persistLock = new();
 
-    public Task<LifecycleResult> StartAsync(string uuid, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task<LifecycleResult> StartAsync(string uuid, CancellationToken ct) => WithIntentAsync(uuid, VmIntent.Start, () =>
     {
         var record = RequireReady(uuid);
         if (_running.ContainsKey(uuid))
@@ -22,17 +23,18 @@ public sealed partial class VmService
         return new LifecycleResult(false, $"Successfully started VM {uuid}");
     }, ct);
 
-    public Task<LifecycleResult> StopAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task<LifecycleResult> StopAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithIntentAsync(uuid, VmIntent.Stop, () =>
     {
         RequireReady(uuid);
         if (!_running.ContainsKey(uuid))
             return new LifecycleResult(true, $"VM {uuid} is already not 'running' (currently: stopped)");
         Mutate(uuid, vm => vm["autoboot"] = false);
+        CrashPoint.Hit("stop.autoboot");
         StopLocked(uuid, force, timeout);
         return new LifecycleResult(false, $"Successfully completed stop for VM {uuid}");
     }, ct);
 
-    public Task<LifecycleResult> RebootAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task<LifecycleResult> RebootAsync(string uuid, bool force, TimeSpan timeout, CancellationToken ct) => WithIntentAsync(uuid, VmIntent.Reboot, () =>
     {
         RequireReady(uuid);
         if (!_running.ContainsKey(uuid))
@@ -52,13 +54,14 @@ public sealed partial class VmService
         return new LifecycleResult(false, $"Sent signal {signal} to VM {uuid}");
     }, ct);
 
-    public Task DeleteAsync(string uuid, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task DeleteAsync(string uuid, CancellationToken ct) => WithIntentAsync(uuid, VmIntent.Delete, () =>
     {
         var record = Require(uuid);
         if (VmJson.TryGetBoolean(record.Vm["indestructible_zoneroot"], out bool indestructible) && indestructible)
             throw new SolsticeException(ErrorCode.InvalidState, $"indestructible_zoneroot is set, cannot delete VM {uuid}");
         var before = View(record);
         _repository.Save(record with { Phase = VmPhase.Deleting });
+        CrashPoint.Hit("delete.deleting");
         FinishDelete(uuid);
         Publish("delete", before, null);
         return true;
@@ -74,13 +77,17 @@ public sealed partial class VmService
             running.Exited.Task.Wait(TimeSpan.FromSeconds(10));
         }
         _supervisor.Unwatch(uuid);
-        _running.TryRemove(uuid, out _);
+        if (_running.TryRemove(uuid, out _))
+            _consoles.Detach(uuid);
+        CrashPoint.Hit("delete.killed");
         DeleteRuntime(uuid);
-        _metadata.Remove(uuid);
-        _network?.Detach(uuid);
+        CrashPoint.Hit("delete.runtime");
+        ReleaseHostObjects(uuid);
         var dataset = ZoneDataset(uuid);
         if (_pool.Exists(dataset))
             _pool.Destroy(dataset, recursive: true);
+        CrashPoint.Hit("delete.dataset");
+        RemoveConsoleLog(uuid);
         _repository.Remove(uuid);
     }
 
@@ -105,22 +112,44 @@ public sealed partial class VmService
                 vm.Remove("failed_reason");
             });
         }
-        StartMetadata(uuid);
-        BootActions.WriteFiles(Require(uuid).Vm, Path.Combine(ZonePath(uuid), "root"));
+        CrashPoint.Hit("start.autoboot");
         ZoneBoot boot;
         try
         {
+            StartMetadata(uuid);
+            CrashPoint.Hit("start.metadata");
+            try
+            {
+                BootActions.WriteFiles(Require(uuid).Vm, Path.Combine(ZonePath(uuid), "root"));
+            }
+            catch (Linux.Interop.SyscallException ex) when (ex.Errno is Linux.Interop.Errno.EDQUOT or Linux.Interop.Errno.ENOSPC)
+            {
+                // A zone that filled its quota still boots (as it would on SmartOS, where the zone
+                // writes these itself); it keeps the seed files of its previous boot.
+                Console.Error.WriteLine($"solsticed: {uuid}: boot files not refreshed: {ex.Message}");
+            }
             _network?.Attach(Require(uuid).Vm);
+            CrashPoint.Hit("start.network");
+            Directory.CreateDirectory(Path.GetDirectoryName(ConsoleLogPath(uuid))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             boot = _runtime.Start(Require(uuid).Vm);
         }
         catch
         {
-            _metadata.Stop(uuid);
-            _network?.Detach(uuid);
+            try
+            {
+                _runtime.Delete(uuid, force: true);
+            }
+            catch (SolsticeException ex)
+            {
+                Console.Error.WriteLine($"solsticed: undoing the boot of {uuid}: {ex.Message}");
+            }
+            ReleaseHostObjects(uuid);
             throw;
         }
+        CrashPoint.Hit("start.runtime");
         int pid = boot.Pid;
         AttachConsole(uuid, boot.ConsoleMaster);
+        CrashPoint.Hit("start.console");
         var running = new RunningZone(pid, DateTimeOffset.UtcNow);
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
@@ -147,6 +176,7 @@ public sealed partial class VmService
         {
             // It may have exited between the check and the signal; the wait below settles it.
         }
+        CrashPoint.Hit("stop.signalled");
         // SIGTERM is resent until the timeout: a zone's init ignores it until it has installed
         // its handler (pid 1 of a namespace ignores unhandled signals), which a just-booted zone
         // may not have done yet.
@@ -170,7 +200,7 @@ public sealed partial class VmService
         if (master < 0)
             return;
         _fdHolder?.Put(uuid, master);
-        _consoles.Attach(uuid, master, Path.Combine(ZonePath(uuid), "logs", "console.log"));
+        _consoles.Attach(uuid, master, ConsoleLogPath(uuid));
     }
 
     public Task ConsoleAsync(string uuid, Stream client, CancellationToken ct)
@@ -235,24 +265,45 @@ public sealed partial class VmService
                 vm["exit_timestamp"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
             });
         }
-        if (_running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running)))
-        {
-            _consoles.Detach(uuid);
-            _fdHolder?.Delete(uuid);
-            _metadata.Stop(uuid);
-        }
         try
         {
+            if (_running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running)))
+                _consoles.Detach(uuid);
+            CrashPoint.Hit("exit.console");
             _runtime.Delete(uuid, force: true);
-            _network?.Detach(uuid);
+            CrashPoint.Hit("exit.runtime");
+            ReleaseHostObjects(uuid);
         }
-        catch (SolsticeException ex)
+        catch (Exception ex) when (ex is SolsticeException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"solsticed: cleaning up {uuid} after exit: {ex.Message}");
         }
+        finally
+        {
+            // Whatever failed above, a stop waiting for this exit must see it.
+            running.Exited.TrySetResult(status);
+        }
         if (record is not null && record.Phase == VmPhase.Ready && _repository.Find(uuid) is { } after)
             Publish("modify", before, View(after));
-        running.Exited.TrySetResult(status);
+    }
+
+    /// <summary>
+    /// Releases what a boot made on the host outside the runtime: the metadata server and its
+    /// directory, the console copy in the fd holder, the network namespace (and with it the
+    /// veths and the zone's nft table). Idempotent; the caller has deleted the runtime container.
+    /// </summary>
+    private void ReleaseHostObjects(string uuid)
+    {
+        _metadata.Remove(uuid);
+        _fdHolder?.Delete(uuid);
+        _network?.Detach(uuid);
+    }
+
+    private void RemoveConsoleLog(string uuid)
+    {
+        string directory = Path.GetDirectoryName(ConsoleLogPath(uuid))!;
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>Read-modify-write of a stored VM under the persist lock (short; never held across runtime calls).</summary>

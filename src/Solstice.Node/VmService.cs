@@ -26,6 +26,7 @@ public sealed partial class VmService
     private readonly FdHolderClient? _fdHolder;
     private readonly MetadataHost _metadata;
     private readonly NodeNetwork? _network;
+    private readonly IntentJournal _journal;
 
     public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts,
         ConsoleHub consoles, FdHolderClient? fdHolder, MetadataHost metadata, NodeNetwork? network = null)
@@ -40,6 +41,7 @@ public sealed partial class VmService
         _supervisor = supervisor;
         _events = events;
         _facts = facts;
+        _journal = new IntentJournal(Path.Combine(ConfigDirectory, ".intents"));
     }
 
     /// <summary>A zone the daemon knows to be running. StopRequested tells a vmadm stop from a crash.</summary>
@@ -136,6 +138,24 @@ public sealed partial class VmService
 
     private SemaphoreSlim LockFor(string uuid) => _locks.GetOrAdd(uuid, _ => new SemaphoreSlim(1, 1));
 
+    /// <summary>
+    /// WithLockAsync with the operation recorded in the intent journal from before its first side
+    /// effect until it has finished or been undone (a failure that was fully undone ends it too).
+    /// </summary>
+    private Task<T> WithIntentAsync<T>(string uuid, string op, Func<T> action, CancellationToken ct) => WithLockAsync(uuid, () =>
+    {
+        Require(uuid); // a known uuid: never a path made up by a client
+        _journal.Begin(uuid, op);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _journal.End(uuid);
+        }
+    }, ct);
+
     private async Task<T> WithLockAsync<T>(string uuid, Func<T> action, CancellationToken ct)
     {
         var gate = LockFor(uuid);
@@ -173,4 +193,9 @@ public sealed partial class VmService
     private DatasetName ZoneDataset(string uuid) => _pool.Root.Child(uuid);
 
     internal string ZonePath(string uuid) => _pool.PathOf(ZoneDataset(uuid));
+
+    /// <summary>The pool's config dataset (zones/config): VM records, intents, console logs.</summary>
+    private string ConfigDirectory => _pool.PathOf(_pool.Root.Child("config"));
+
+    private string ConsoleLogPath(string uuid) => ConsoleLog.For(ConfigDirectory, uuid);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Solstice.Core;
 using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Node;
@@ -78,8 +77,9 @@ public static class ConsoleClient
         int b;
         while ((b = stream.ReadByte()) >= 0 && b != '\n')
             line.Add((byte)b);
-        return JsonNode.Parse(line.ToArray()) as JsonObject
-            ?? throw new SolsticeException(ErrorCode.Unavailable, "solsticed closed the connection");
+        if (b < 0)
+            throw NodeClient.Closed();
+        return JsonNode.Parse(line.ToArray()) as JsonObject ?? throw NodeClient.Closed();
     }
 
     private static string? Stty(params string[] args)

@@ -57,6 +57,14 @@ public sealed class NodeClient : IDisposable
         return NodeProtocol.Unwrap(reply ?? throw Closed());
     }
 
+    /// <summary>
+    /// What a client says when the daemon goes away between a request and its answer (it crashed
+    /// or was killed): the request may have been partly carried out, and recovery at the daemon's
+    /// next start completes or undoes it, so the user is sent to look.
+    /// </summary>
+    public const string ClosedMessage =
+        "solsticed exited before answering; the operation may be incomplete: check with 'vmadm list' or 'vmadm get <uuid>' once solsticed is back";
+
     public static JsonNode? CallOnce(string op, JsonObject? args = null, string? socketPath = null)
     {
         using var client = Connect(socketPath);
@@ -95,14 +103,31 @@ public sealed class NodeClient : IDisposable
         }
     }
 
+    /// <summary>The next reply line; null when the daemon closed the connection (or died) before a whole line.</summary>
     public JsonObject? ReadLine()
     {
-        string? line = _reader.ReadLine();
-        return line is null ? null : JsonNode.Parse(line) as JsonObject;
+        string? line;
+        try
+        {
+            line = _reader.ReadLine();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        try
+        {
+            return line is null ? null : JsonNode.Parse(line) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Half a line: the daemon died while writing it.
+            return null;
+        }
     }
 
-    private static SolsticeException Closed(Exception? inner = null) =>
-        new(ErrorCode.Unavailable, "solsticed closed the connection", inner);
+    /// <summary>The error for a connection the daemon closed before answering.</summary>
+    public static SolsticeException Closed(Exception? inner = null) => new(ErrorCode.Unavailable, ClosedMessage, inner);
 
     public void Dispose()
     {

@@ -44,6 +44,12 @@ public sealed class NodeDaemon : IDisposable
 
     public int Pid => _process?.Id ?? 0;
 
+    /// <summary>Extra environment for the next Start (the crash harness's SOLSTICE_CRASH_AT).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Where the daemon keeps a zone's console log (outside the zone's dataset).</summary>
+    public string ConsoleLogPath(string uuid) => Path.Combine(Pool.Pool.MountPoint, "config", "logs", uuid, "console.log");
+
     public void Start()
     {
         var info = new ProcessStartInfo("dotnet")
@@ -54,6 +60,8 @@ public sealed class NodeDaemon : IDisposable
         foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "solsticed.dll"), "--config", Pool.ConfigPath, "--socket", Socket, "--run-dir", RunDir })
             info.ArgumentList.Add(arg);
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in Environment)
+            info.Environment[key] = value;
         // setsid keeps the daemon out of the test host's process group and session.
         var wrapped = new ProcessStartInfo("/usr/bin/setsid") { UseShellExecute = false };
         wrapped.ArgumentList.Add("/bin/sh");
@@ -63,6 +71,8 @@ public sealed class NodeDaemon : IDisposable
         wrapped.ArgumentList.Add(info.FileName);
         foreach (string arg in info.ArgumentList)
             wrapped.ArgumentList.Add(arg);
+        foreach (var (key, value) in info.Environment)
+            wrapped.Environment[key] = value;
         _process = Process.Start(wrapped)!;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)

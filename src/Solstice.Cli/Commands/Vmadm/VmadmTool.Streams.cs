@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Solstice.Core;
 using Solstice.Core.Vm;
 
 namespace Solstice.Cli.Commands.Vmadm;
@@ -16,7 +15,7 @@ public static partial class VmadmTool
         if (uuid is not null)
             request["uuid"] = uuid;
         client.Send(Core.Protocol.NodeProtocol.Request("vm.events", request));
-        Core.Protocol.NodeProtocol.Unwrap(client.ReadLine() ?? throw new SolsticeException(ErrorCode.Unavailable, "solsticed closed the connection"));
+        Core.Protocol.NodeProtocol.Unwrap(client.ReadLine() ?? throw Solstice.Cli.Node.NodeClient.Closed());
         if (a.Has('r'))
         {
             var ready = new VmEvent(VmEvent.Ready, DateTimeOffset.UtcNow, null, null);
