@@ -15,14 +15,17 @@ public sealed partial class VmService
     {
         var record = RequireReady(uuid);
         string brand = VmJson.AsString(record.Vm["brand"]) ?? VmBrand.Default;
-        var validation = VmValidator.Validate(payload, VmAction.Update, brand);
-        if (!validation.IsValid)
+        var validation = VmValidator.Validate(payload, VmAction.Update, brand, NodeValidation);
+        if (validation.IsFatal)
             throw new VmValidationException(validation);
+        payload = DropInvalidProperties(validation, payload);
         var before = View(record);
         VmUpdateResult result;
         lock (_persistLock)
         {
             result = VmUpdater.Apply(Require(uuid).Vm, payload);
+            if (result.ChangedPaths.Any(p => p.StartsWith("nics", StringComparison.Ordinal)))
+                VmNicConflicts.Check(result.Vm, record.Vm, _repository.All.Select(r => r.Vm));
             if (result.HasChanges)
             {
                 result.Vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);
