@@ -25,7 +25,10 @@ public sealed partial class VmService
         {
             result = VmUpdater.Apply(Require(uuid).Vm, payload);
             if (result.ChangedPaths.Any(p => p.StartsWith("nics", StringComparison.Ordinal)))
+            {
+                _network?.CheckTags(result.Vm);
                 VmNicConflicts.Check(result.Vm, record.Vm, _repository.All.Select(r => r.Vm));
+            }
             if (result.HasChanges)
             {
                 result.Vm["last_modified"] = VmJson.FormatTimestamp(DateTimeOffset.UtcNow);

@@ -70,7 +70,7 @@ public sealed partial class ImageManifestFuzzTests(ITestOutputHelper output)
             }
             catch (SolsticeException ex)
             {
-                Assert.Contains(' ', ex.Message, StringComparison.Ordinal);
+                Assert.Contains(" ", ex.Message, StringComparison.Ordinal);
                 Assert.DoesNotMatch(ResourceKey(), ex.Message);
                 refused++;
             }

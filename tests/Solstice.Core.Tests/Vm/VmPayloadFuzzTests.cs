@@ -141,7 +141,7 @@ public class VmPayloadFuzzTests(ITestOutputHelper output)
     /// <summary>A message a user can read: words, and no runtime resource key such as ExpectedStartOfValueNotFound or Argument_AddingDuplicate.</summary>
     internal static void AssertSentence(string message)
     {
-        Assert.Contains(' ', message, StringComparison.Ordinal);
+        Assert.Contains(" ", message, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\b[A-Z][a-z]+(_[A-Za-z]+)+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+){3,}\b", message);
     }
 
