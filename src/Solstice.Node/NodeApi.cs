@@ -19,6 +19,8 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
         ["vm.list"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.All(), ListOptions(a)) }),
         ["vm.lookup"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.All(), LookupOptions(a)) }),
         ["vm.update"] = async (a, _, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), ct),
+        ["vm.validate"] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Validate(
+            a["action"]?.GetValue<string>() == "update" ? VmAction.Update : VmAction.Create, a["brand"]?.GetValue<string>(), Payload(a))),
         ["vm.start"] = async (a, _, ct) => Lifecycle(await vms.StartAsync(Uuid(a), ct)),
         ["vm.stop"] = async (a, _, ct) => Lifecycle(await vms.StopAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
         ["vm.reboot"] = async (a, _, ct) => Lifecycle(await vms.RebootAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),

@@ -64,12 +64,12 @@ public sealed class NodeNetwork : IFirewallVmInventory
 
     public bool TagExists(string tag) => _tags.Find(tag) is not null;
 
-    /// <summary>Every nic_tag the payload's nics name must exist (vmadm: "Invalid nic tag").</summary>
+    /// <summary>Every nic_tag the payload's nics name must exist; one line <c>Invalid nic tag "x"</c> per missing tag, as VM.js prints them.</summary>
     public void CheckTags(JsonObject vm)
     {
         var missing = Nics(vm).Select(n => n.Nic.NicTag).Where(t => !TagExists(t)).Distinct().ToList();
         if (missing.Count > 0)
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid nic tag{(missing.Count > 1 ? "s" : "")}: {string.Join(", ", missing.Select(t => $"\"{t}\""))}");
+            throw new SolsticeException(ErrorCode.InvalidArgument, string.Join('\n', missing.Select(t => $"Invalid nic tag \"{t}\"")));
     }
 
     /// <summary>The zone's network namespace with all its nics, routes and firewall; before its runtime starts.</summary>

@@ -19,9 +19,10 @@ public sealed partial class VmService
     /// </summary>
     public async Task<JsonObject> CreateAsync(JsonObject payload, CancellationToken ct)
     {
-        var validation = VmValidator.Validate(payload, VmAction.Create, VmJson.AsString(payload["brand"]));
-        if (!validation.IsValid)
+        var validation = VmValidator.Validate(payload, VmAction.Create, VmJson.AsString(payload["brand"]), NodeValidation);
+        if (validation.IsFatal)
             throw new VmValidationException(validation);
+        payload = DropInvalidProperties(validation, payload);
         var vm = VmDefaults.CreateVm(payload, _facts with { Now = DateTimeOffset.UtcNow });
         Metadata.MetadataSize.Check(null, vm, _metadata.Limits.MaxTotalBytes);
         string uuid = VmJson.AsString(vm["uuid"])!;
@@ -39,6 +40,7 @@ public sealed partial class VmService
         {
             if (_repository.Contains(uuid))
                 throw new SolsticeException(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
+            VmNicConflicts.Check(vm, null, _repository.All.Select(r => r.Vm));
             _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
         }
         CrashPoint.Hit("create.provisioning");
@@ -67,16 +69,61 @@ public sealed partial class VmService
     {
         string imageUuid = VmJson.AsString(vm["image_uuid"])
             ?? throw new SolsticeException(ErrorCode.InvalidArgument, "image_uuid is required for OS VMs");
+        if (ImageProblem(imageUuid, brand) is { } problem)
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"image_uuid: {problem}");
+        return new ImageStore(_pool).SnapshotOf(Guid.Parse(imageUuid));
+    }
+
+    /// <summary>What is wrong with image <paramref name="imageUuid"/> for <paramref name="brand"/>: not installed, or of a type it can't use.</summary>
+    private string? ImageProblem(string imageUuid, string brand)
+    {
         var images = new ImageStore(_pool);
         var image = images.Find(Guid.Parse(imageUuid));
-        var final = images.SnapshotOf(Guid.Parse(imageUuid));
-        if (image is null && !_pool.Exists(final))
-            throw new SolsticeException(ErrorCode.NotFound, $"image {imageUuid} not found (install it with imgadm)");
+        if (image is null && !_pool.Exists(images.SnapshotOf(Guid.Parse(imageUuid))))
+            return $"image {imageUuid} is not installed (install it with imgadm)";
         string? type = image?.Manifest.Type;
         bool fits = brand == "lx" ? type is "lx-dataset" or "docker" : type is "zone-dataset" or "lx-dataset";
-        if (type is not null && !fits)
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"image {imageUuid} is of type '{type}', which brand '{brand}' can't use");
-        return final;
+        return type is not null && !fits && s_supportedBrands.Contains(brand)
+            ? $"image {imageUuid} is of type '{type}', which brand '{brand}' can't use"
+            : null;
+    }
+
+    /// <summary>The host checks of VM.js validate: the payload's zpool is this node's pool, its image is installed.</summary>
+    private VmValidationContext NodeValidation => new(pool => pool == _pool.Name, ImageProblem);
+
+    /// <summary>
+    /// vmadm validate on the node: every problem with SmartOS's names, the warnings create or update would print for
+    /// the properties they drop, and the error they would fail with. An update is checked against the VM's brand.
+    /// </summary>
+    public JsonObject Validate(VmAction action, string? brandOrUuid, JsonObject payload)
+    {
+        string? brand = brandOrUuid;
+        if (action == VmAction.Update && VmValueRules.HasUuidShape(brandOrUuid))
+            brand = VmJson.AsString(Require(brandOrUuid).Vm["brand"]) ?? VmBrand.Default;
+        var result = VmValidator.Validate(payload, action, action == VmAction.Create ? VmJson.AsString(payload["brand"]) ?? brand : brand,
+            NodeValidation);
+        var warnings = new JsonArray();
+        foreach (string warning in result.Warnings)
+            warnings.Add((JsonNode)warning);
+        return new JsonObject
+        {
+            ["valid"] = result.IsValid,
+            ["message"] = result.Message,
+            ["brand"] = result.Brand,
+            ["errors"] = result.ToJson(),
+            ["warnings"] = warnings,
+            ["failure"] = result.IsFatal ? result.FailureMessage : null,
+        };
+    }
+
+    /// <summary>VM.js drops properties that are unknown or not allowed here with a warning instead of failing.</summary>
+    private static JsonObject DropInvalidProperties(VmValidationResult validation, JsonObject payload)
+    {
+        if (validation.DroppedProperties.Count == 0)
+            return payload;
+        foreach (string warning in validation.Warnings)
+            Console.Error.WriteLine($"solsticed: {warning}");
+        return validation.WithoutDroppedProperties(payload);
     }
 
     /// <summary>Clones the zone root from the image, sets the quota and writes the zone's identity files.</summary>

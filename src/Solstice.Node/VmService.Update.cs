@@ -16,9 +16,10 @@ public sealed partial class VmService
     {
         var record = RequireReady(uuid);
         string brand = VmJson.AsString(record.Vm["brand"]) ?? VmBrand.Default;
-        var validation = VmValidator.Validate(payload, VmAction.Update, brand);
-        if (!validation.IsValid)
+        var validation = VmValidator.Validate(payload, VmAction.Update, brand, NodeValidation);
+        if (validation.IsFatal)
             throw new VmValidationException(validation);
+        payload = DropInvalidProperties(validation, payload);
         var before = View(record);
         VmUpdateResult result;
         lock (_persistLock)
@@ -28,6 +29,11 @@ public sealed partial class VmService
             if (setsMetadata)
                 MetadataSize.CheckPayload(current, payload, _metadata.Limits.MaxTotalBytes);
             result = VmUpdater.Apply(current, payload);
+            if (result.ChangedPaths.Any(p => p.StartsWith("nics", StringComparison.Ordinal)))
+            {
+                _network?.CheckTags(result.Vm);
+                VmNicConflicts.Check(result.Vm, record.Vm, _repository.All.Select(r => r.Vm));
+            }
             if (result.HasChanges)
             {
                 if (setsMetadata)

@@ -44,7 +44,7 @@ public static class VmDefaults
         var vm = new JsonObject();
         foreach (var (key, value) in payload)
         {
-            if (value is not null && key != "nowait")
+            if (value is not null && key != "nowait" && !VmUpdater.IsBlank(VmProperties.Find(key)!, value))
                 vm[key] = VmPayload.Coerce(VmProperties.Find(key)!, value);
         }
 

@@ -18,7 +18,7 @@ public static partial class VmListing
         ArgumentNullException.ThrowIfNull(options);
         var columns = options.Columns.Select(c => TryGetColumn(c, out var column)
             ? column
-            : throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid output field: \"{c}\"")).ToList();
+            : throw new SolsticeException(ErrorCode.InvalidArgument, $"invalid order field: {c}")).ToList();
         var filters = ParseFilters(options.Filters, VmKeyContext.List);
         var rows = Sort(Filter(vms, filters), options.Sort);
 
@@ -69,7 +69,7 @@ public static partial class VmListing
         bool descending = spec.StartsWith('-');
         string key = spec.StartsWith('-') || spec.StartsWith('+') ? spec[1..] : spec;
         if (!IsValidField(key))
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid sort field: \"{key}\"");
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"invalid sort field: {spec}");
         return (key, descending);
     }
 

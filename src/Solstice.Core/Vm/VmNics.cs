@@ -90,6 +90,39 @@ internal static class VmNics
         }
     }
 
+    /// <summary>
+    /// VM.js's successor when an update removes the primary NIC without naming a new one: the first remaining
+    /// NIC (present before the update) whose first address is not private (RFC 1918), else the first whose is,
+    /// else the first NIC. The successor is marked primary and returned.
+    /// </summary>
+    public static JsonObject? SuccessorPrimary(JsonArray nics, IReadOnlyCollection<JsonObject> added)
+    {
+        var old = nics.OfType<JsonObject>().Where(n => !added.Contains(n)).ToList();
+        JsonObject? publicCandidate = null, privateCandidate = null;
+        foreach (var nic in old)
+        {
+            if (nic["ips"] is not JsonArray ips || ips.Count == 0 || VmJson.AsString(ips[0]) is not { } first)
+                continue;
+            string address = VmValueRules.TryParseCidr(first, out string a, out _) ? a : first;
+            if (IsPrivateIPv4(address))
+                privateCandidate ??= nic;
+            else
+                publicCandidate ??= nic;
+        }
+        var successor = publicCandidate ?? privateCandidate ?? old.FirstOrDefault() ?? nics.OfType<JsonObject>().FirstOrDefault();
+        if (successor is not null)
+            successor["primary"] = true;
+        return successor;
+    }
+
+    /// <summary>10/8, 172.16/12, 192.168/16.</summary>
+    public static bool IsPrivateIPv4(string address)
+    {
+        if (!VmValueRules.TryParseIPv4(address, out uint v4))
+            return false;
+        return (v4 >> 24) == 10 || (v4 >> 20) == (172u << 4 | 1) || (v4 >> 16) == (192u << 8 | 168);
+    }
+
     public static bool IsPrimary(JsonObject nic) => VmJson.TryGetBoolean(nic["primary"], out bool primary) && primary;
 
     /// <summary>
@@ -115,6 +148,8 @@ internal static class VmNics
                 else
                     nic.Remove("ip");
             }
+            if (ips.Count == 0)
+                nic.Remove("ips"); // update_nics with ips: [] removes the NIC's addresses, ip and ips alike
         }
         else if (VmJson.AsString(nic["ip"]) is { } ip)
         {

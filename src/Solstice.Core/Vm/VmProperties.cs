@@ -22,6 +22,15 @@ public static partial class VmProperties
     /// <summary>The all-zero uuid vmadm uses as the default owner_uuid and billing_id.</summary>
     public const string ZeroUuid = "00000000-0000-0000-0000-000000000000";
 
+    /// <summary>
+    /// The largest MiB value whose byte count fits a signed 64-bit integer: memory limits are passed on in bytes
+    /// (<c>value &lt;&lt; 20</c>), so anything larger would wrap around.
+    /// </summary>
+    public const long MaxMiB = long.MaxValue >> 20;
+
+    /// <summary>The largest quota in GiB whose byte count fits a signed 64-bit integer (<c>quota &lt;&lt; 30</c>).</summary>
+    public const long MaxGiB = long.MaxValue >> 30;
+
     /// <summary>limit_priv default of kvm and bhyve VMs.</summary>
     public const string HvmLimitPriv = "default,-file_link_any,-net_access,-proc_fork,-proc_info,-proc_session";
 
@@ -37,21 +46,21 @@ public static partial class VmProperties
         CreateOnly("image_uuid", VmPropertyType.Uuid, AllB) with { RequiredFor = OsB, Header = "IMAGE_UUID", Width = 36 },
 
         // ram is reboot-only for HVM; for OS VMs it aliases max_physical_memory, which is live.
-        Rw("ram", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "RAM", Width = 7 },
-        Rw("max_physical_memory", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "MAX_PHYS", Width = 8 },
-        Rw("max_locked_memory", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "MAX_LOCKED", Width = 10 },
-        Rw("max_swap", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 256, Header = "MAX_SWAP", Width = 8 },
-        Rw("max_lwps", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "MAX_LWP", Width = 7 },
-        Rw("max_shm_memory", VmPropertyType.Integer, AllB, AllB, Live),
+        Rw("ram", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 1, Max = MaxMiB, Header = "RAM", Width = 7 },
+        Rw("max_physical_memory", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 1, Max = MaxMiB, Header = "MAX_PHYS", Width = 8 },
+        Rw("max_locked_memory", VmPropertyType.Integer, AllB, AllB, Live) with { Max = MaxMiB, Header = "MAX_LOCKED", Width = 10 },
+        Rw("max_swap", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 256, Max = MaxMiB, Header = "MAX_SWAP", Width = 8 },
+        Rw("max_lwps", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 1, Max = int.MaxValue, Header = "MAX_LWP", Width = 7 },
+        Rw("max_shm_memory", VmPropertyType.Integer, AllB, AllB, Live) with { Max = MaxMiB },
         Rw("max_msg_ids", VmPropertyType.Integer, AllB, AllB, Live),
         Rw("max_sem_ids", VmPropertyType.Integer, AllB, AllB, Live),
         Rw("max_shm_ids", VmPropertyType.Integer, AllB, AllB, Live),
-        Rw("cpu_cap", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "CPU_CAP", Width = 7 },
-        Rw("cpu_shares", VmPropertyType.Integer, AllB, AllB, Live) with { Max = 65535, Header = "CPU_SHARE", Width = 9 },
+        Rw("cpu_cap", VmPropertyType.Integer, AllB, AllB, Live) with { Max = int.MaxValue / 10000, Header = "CPU_CAP", Width = 7 },
+        Rw("cpu_shares", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 1, Max = 65535, Header = "CPU_SHARE", Width = 9 },
         Rw("vcpus", VmPropertyType.Integer, HvmB, HvmB, Boot) with { Min = 1, Header = "VCPUS", Width = 5 },
         Rw("cpu_type", VmPropertyType.String, KvmB, KvmB, Boot) with { Header = "CPU_TYPE", Width = 8 },
-        Rw("quota", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "QUOTA", Width = 5 },
-        Rw("zfs_io_priority", VmPropertyType.Integer, AllB, AllB, Live) with { Header = "IO_PRIORITY", Width = 11 },
+        Rw("quota", VmPropertyType.Integer, AllB, AllB, Live) with { Max = MaxGiB, KeepZero = true, Header = "QUOTA", Width = 5 },
+        Rw("zfs_io_priority", VmPropertyType.Integer, AllB, AllB, Live) with { Min = 1, Max = int.MaxValue, Header = "IO_PRIORITY", Width = 11 },
         CreateOnly("zpool", VmPropertyType.Zpool, AllB) with { Header = "ZPOOL", Width = 12 },
         CreateOnly("zonename", VmPropertyType.String, AllB) with { Header = "ZONENAME", Width = 12 },
         Ro("zonepath", VmPropertyType.String) with { Header = "ZONEPATH", Width = 40 },
@@ -67,7 +76,7 @@ public static partial class VmProperties
         Rw("internal_metadata_namespaces", VmPropertyType.List, AllB, AllB, Meta) with { Flattenable = true },
         Map("tags", AllB, Meta),
         Rw("owner_uuid", VmPropertyType.Uuid, AllB, AllB, Meta) with { Header = "OWNER_UUID", Width = 36 },
-        Rw("billing_id", VmPropertyType.Uuid, AllB, AllB, Meta) with { Header = "BILLING_ID", Width = 36 },
+        Rw("billing_id", VmPropertyType.String, AllB, AllB, Meta) with { Header = "BILLING_ID", Width = 36 },
         Rw("package_name", VmPropertyType.String, AllB & ~BhyveB, AllB & ~BhyveB, Meta) with { Header = "PACKAGE_NAME", Width = 32 },
         Rw("package_version", VmPropertyType.String, AllB & ~BhyveB, AllB & ~BhyveB, Meta) with { Header = "PACKAGE_VER", Width = 11 },
         Rw("firewall_enabled", VmPropertyType.Boolean, AllB, AllB, Live) with { Header = "FIREWALL_ENABLED", Width = 16 },
@@ -93,7 +102,7 @@ public static partial class VmProperties
         Ro("free_space", VmPropertyType.Integer) with { Header = "FREE_SPACE", Width = 14 },
         Rw("limit_priv", VmPropertyType.List, AllB, AllB, Boot),
         Rw("fs_allowed", VmPropertyType.List, OsB, OsB, Boot),
-        Rw("tmpfs", VmPropertyType.Integer, OsB, OsB, Boot) with { KeepZero = true, Header = "TMPFS", Width = 5 },
+        Rw("tmpfs", VmPropertyType.Integer, OsB, OsB, Boot) with { Max = MaxMiB, KeepZero = true, Header = "TMPFS", Width = 5 },
         CreateOnly("delegate_dataset", VmPropertyType.Boolean, OsB),
         Array("filesystems", OsB, OsB | KvmB, "target"),
         Rw("zfs_root_compression", VmPropertyType.String, AllB, AllB, Live),

@@ -22,6 +22,8 @@ public static partial class VmUpdater
             string uuid = VmJson.AsString(vm["uuid"]) ?? "";
             var touched = new List<JsonObject>();
             JsonObject? preferredPrimary = null;
+            bool removedPrimary = false;
+            var added = new List<JsonObject>();
 
             if (VmJson.TryGetList(removes, out var keys))
             {
@@ -30,6 +32,7 @@ public static partial class VmUpdater
                     int index = IndexOf(array, property, VmJson.JsString(key));
                     if (index < 0)
                         throw NotFound(property, VmJson.JsString(key), uuid);
+                    removedPrimary |= name == "nics" && array[index] is JsonObject gone && VmNics.IsPrimary(gone);
                     array.RemoveAt(index);
                 }
             }
@@ -65,12 +68,15 @@ public static partial class VmUpdater
                 }
                 array.Add((JsonNode)element);
                 touched.Add(element);
+                added.Add(element);
             }
 
             if (name == "nics")
             {
                 VmNics.AssignMacs(array, randomBytes);
                 VmNics.AssignInterfaces(array);
+                if (removedPrimary && preferredPrimary is null)
+                    preferredPrimary = VmNics.SuccessorPrimary(array, added);
                 VmNics.EnsurePrimary(array, preferredPrimary);
             }
             for (int i = 0; i < array.Count; i++)

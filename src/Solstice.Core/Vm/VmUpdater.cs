@@ -37,7 +37,7 @@ public static partial class VmUpdater
                 target = "max_physical_memory";
             }
             var coerced = VmPayload.Coerce(property, value);
-            bool unset = coerced is null
+            bool unset = coerced is null || IsBlank(property, coerced)
                 || (property.Type == VmPropertyType.Integer && !property.KeepZero
                     && VmJson.TryGetInteger(coerced, out long number) && number == 0);
             if (unset)
@@ -61,6 +61,10 @@ public static partial class VmUpdater
         return new VmUpdateResult(sorted, changes, effects);
     }
 
+    /// <summary>VM.js: an empty (or blank) string unsets a string or integer property.</summary>
+    internal static bool IsBlank(VmProperty property, JsonNode? value) =>
+        property.Type is VmPropertyType.String or VmPropertyType.Integer && VmJson.AsString(value) is { } text && string.IsNullOrWhiteSpace(text);
+
     /// <summary>What a change to <paramref name="property"/> needs; ram is live only where it aliases max_physical_memory.</summary>
     public static VmUpdateEffect EffectOf(string property, bool hvm) =>
         property == "ram" && hvm ? VmUpdateEffect.Reboot : VmProperties.Find(property)?.Effect ?? VmUpdateEffect.Reboot;
@@ -82,38 +86,65 @@ public static partial class VmUpdater
     }
 
     /// <summary>
-    /// When max_physical_memory changes and these are not in the update: max_locked_memory keeps its distance
-    /// below max_physical_memory; max_swap is raised to at least max_physical_memory; tmpfs follows
-    /// max_physical_memory if it was equal to it. Explicit values are clamped the way create clamps them.
-    /// HVM: a ram change moves max_physical_memory by the same amount, keeping at least 256 MiB of overhead.
+    /// VM.js fixPayloadMemory on update. A ram change on an HVM VM sets max_physical_memory to ram plus the brand's
+    /// overhead (kvm 1024, bhyve 1280); on an OS VM ram is max_physical_memory. When max_physical_memory changes
+    /// and the update does not name them: max_locked_memory keeps its distance below it; max_swap keeps its distance
+    /// above it (except a max_swap of exactly 256, the old floor, which follows it), never below 256; tmpfs keeps its
+    /// ratio to it (rounded); max_shm_memory is set only if the VM lacked one. Then HVM limits are raised to ram + 256,
+    /// max_locked_memory is clamped to max_physical_memory, max_swap raised to it and an explicit tmpfs clamped to it.
     /// </summary>
     private static void ApplyMemory(JsonObject oldVm, JsonObject vm, JsonObject update, VmBrands brand)
     {
+        bool hvm = (brand & VmBrands.Hvm) != 0;
         long? oldMpm = VmDefaults.Integer(oldVm, "max_physical_memory");
-        if ((brand & VmBrands.Hvm) != 0 && update.ContainsKey("ram") && !update.ContainsKey("max_physical_memory")
-            && VmDefaults.Integer(vm, "ram") is { } ram)
-        {
-            long oldOverhead = oldMpm is { } m && VmDefaults.Integer(oldVm, "ram") is { } oldRam ? m - oldRam : 0;
-            vm["max_physical_memory"] = Math.Max(ram + oldOverhead, ram + VmDefaults.MinHvmOverhead);
-        }
-        if (VmDefaults.Integer(vm, "max_physical_memory") is not { } mpm)
-            return;
-        bool mpmChanged = oldMpm != mpm;
+        long? mpm = null;
+        if (update.ContainsKey("max_physical_memory") || (!hvm && update.ContainsKey("ram")))
+            mpm = VmDefaults.Integer(vm, "max_physical_memory");
+        else if (hvm && update.ContainsKey("ram") && VmDefaults.Integer(vm, "ram") is { } guest)
+            mpm = guest + (brand == VmBrands.Kvm ? VmDefaults.KvmOverhead : VmDefaults.BhyveOverhead);
 
-        if (VmDefaults.Integer(vm, "max_locked_memory") is { } locked)
+        if (mpm is { } physical)
         {
-            if (!update.ContainsKey("max_locked_memory") && mpmChanged && oldMpm is { } previous
-                && VmDefaults.Integer(oldVm, "max_locked_memory") is { } oldLocked)
-                locked = Math.Max(1, oldLocked + (mpm - previous));
-            vm["max_locked_memory"] = Math.Min(locked, mpm);
+            vm["max_physical_memory"] = physical;
+            if (!update.ContainsKey("max_locked_memory"))
+            {
+                vm["max_locked_memory"] = oldMpm is { } om && VmDefaults.Integer(oldVm, "max_locked_memory") is { } oldLocked
+                    ? Math.Max(0, physical - (om - oldLocked))
+                    : physical;
+            }
+            if (!update.ContainsKey("max_swap"))
+            {
+                long swap = physical;
+                if (oldMpm is { } om && VmDefaults.Integer(oldVm, "max_swap") is { } oldSwap
+                    && !(oldSwap == VmDefaults.MinSwap && physical >= VmDefaults.MinSwap))
+                    swap = physical + (oldSwap - om);
+                vm["max_swap"] = Math.Max(swap, VmDefaults.MinSwap);
+            }
+            if ((brand & VmBrands.Os) != 0 && !update.ContainsKey("tmpfs"))
+            {
+                vm["tmpfs"] = oldMpm is { } om && om > 0 && VmDefaults.Integer(oldVm, "tmpfs") is { } oldTmpfs
+                    ? (long)Math.Round((double)oldTmpfs / om * physical, MidpointRounding.AwayFromZero)
+                    : physical;
+            }
+            if (oldVm["max_shm_memory"] is null && !update.ContainsKey("max_shm_memory"))
+                vm["max_shm_memory"] = physical;
         }
-        if (VmDefaults.Integer(vm, "max_swap") is { } swap && swap < mpm)
-            vm["max_swap"] = mpm;
-        if ((brand & VmBrands.Os) != 0 && VmDefaults.Integer(vm, "tmpfs") is { } tmpfs)
+
+        if (hvm && VmDefaults.Integer(vm, "ram") is { } ram)
         {
-            if (!update.ContainsKey("tmpfs") && mpmChanged && VmDefaults.Integer(oldVm, "tmpfs") == oldMpm)
-                tmpfs = mpm;
-            vm["tmpfs"] = Math.Min(tmpfs, mpm);
+            long floor = ram + VmDefaults.MinHvmOverhead;
+            if (VmDefaults.Integer(vm, "max_physical_memory") is { } current && current < floor)
+                vm["max_physical_memory"] = floor;
+            if (VmDefaults.Integer(vm, "max_locked_memory") is { } locked && locked < floor)
+                vm["max_locked_memory"] = floor;
         }
+        if (VmDefaults.Integer(vm, "max_physical_memory") is not { } limit)
+            return;
+        if (VmDefaults.Integer(vm, "max_locked_memory") is { } lockedNow && lockedNow > limit)
+            vm["max_locked_memory"] = limit;
+        if (VmDefaults.Integer(vm, "max_swap") is { } swapNow && swapNow < limit)
+            vm["max_swap"] = limit;
+        if ((brand & VmBrands.Os) != 0 && VmDefaults.Integer(vm, "tmpfs") is { } tmpfsNow && tmpfsNow > limit)
+            vm["tmpfs"] = limit;
     }
 }

@@ -18,34 +18,52 @@ public static partial class VmValidator
             "filesystems" => Scope.Filesystem,
             _ => Scope.Element,
         };
-        var primaries = new List<string>();
+        var primaries = new List<(string Path, int Index)>();
         for (int i = 0; i < array.Count; i++)
         {
             string itemPath = $"{path}.{i}";
+            check.Index = null;
+            check.Sub = null;
             if (array[i] is not JsonObject element)
             {
                 check.BadValue(itemPath, "must be an object");
                 continue;
             }
+            check.Index = i;
             if (mode == ElementMode.Update && property.Key is { } key && element[key] is null)
+            {
+                check.Sub = key;
                 check.Missing($"{itemPath}.{key}");
+            }
             if (table is null)
                 continue;
             foreach (var (name, item) in element)
+            {
+                check.Sub = name;
                 CheckElementProperty(check, property, table, scope, $"{itemPath}.{name}", name, item, mode);
+            }
             if (mode != ElementMode.Update)
             {
                 foreach (var sub in table.Values)
                 {
                     if ((sub.RequiredFor & check.Brand) != 0 && element[sub.Name] is null)
+                    {
+                        check.Sub = sub.Name;
                         check.Missing($"{itemPath}.{sub.Name}");
+                    }
                 }
             }
             if (scope == Scope.Nic)
                 CheckNicCombination(check, element, itemPath, mode, primaries);
         }
-        foreach (string extra in primaries.Skip(1))
+        foreach (var (extra, index) in primaries.Skip(1))
+        {
+            check.Index = index;
+            check.Sub = "primary";
             check.BadValue(extra, "only one NIC can be primary");
+        }
+        check.Index = null;
+        check.Sub = null;
     }
 
     private static void CheckElementProperty(Check check, VmProperty array, IReadOnlyDictionary<string, VmProperty> table,
@@ -72,14 +90,17 @@ public static partial class VmValidator
             CheckValue(check, sub, path, value, scope);
     }
 
-    private static void CheckNicCombination(Check check, JsonObject nic, string path, ElementMode mode, List<string> primaries)
+    private static void CheckNicCombination(Check check, JsonObject nic, string path, ElementMode mode, List<(string, int)> primaries)
     {
         if (VmJson.TryGetBoolean(nic["primary"], out bool primary) && primary)
-            primaries.Add($"{path}.primary");
+            primaries.Add(($"{path}.primary", check.Index ?? 0));
         if (mode == ElementMode.Update)
             return;
         // The deprecated single-address form needs its netmask unless ips carries the prefix.
         if (VmValueRules.IsIPv4(VmJson.AsString(nic["ip"])) && nic["netmask"] is null && nic["ips"] is null)
+        {
+            check.Sub = "netmask";
             check.Missing($"{path}.netmask");
+        }
     }
 }

@@ -18,6 +18,8 @@ public static partial class VmValidator
                     check.BadValue(path, "only true is valid");
                 break;
             case VmPropertyType.String:
+                if (scope == Scope.Top && VmJson.AsString(value) is { } blank && string.IsNullOrWhiteSpace(blank))
+                    break; // VM.js: an empty string is how a property is unset
                 if (VmJson.AsString(value) is not { } text)
                     check.BadValue(path, "must be a string");
                 else if (StringRule(scope, property.Name) is { } rule && !rule.IsValid(text))
@@ -45,6 +47,8 @@ public static partial class VmValidator
 
     private static void CheckInteger(Check check, VmProperty property, string path, JsonNode value)
     {
+        if (VmJson.AsString(value) is { } blank && string.IsNullOrWhiteSpace(blank))
+            return; // VM.js: "" unsets an integer property too
         long min = property.EffectiveMin;
         string range = property.Max is { } max ? $"an integer from {min} to {max}" : $"an integer >= {min}";
         if (!VmJson.TryGetInteger(value, out long number) || number < min || number > (property.Max ?? long.MaxValue))
@@ -80,6 +84,8 @@ public static partial class VmValidator
                 check.BadValue(itemPath, "must be a string");
             else if (rule is not null && !rule.IsValid(text))
                 check.BadValue(itemPath, rule.Reason);
+            else if (scope == Scope.Nic && property.Name == "ips" && !s_nicHostIp.IsValid(text))
+                check.BadValue(itemPath, s_nicHostIp.Reason);
         }
     }
 
@@ -117,14 +123,18 @@ public static partial class VmValidator
         "must be one of on, off, gzip, gzip-1..gzip-9, lz4, lzjb, zle");
     private static readonly Rule s_absolute = new(VmValueRules.IsAbsolutePath, "must be an absolute path");
     private static readonly Rule s_nonEmpty = new(s => s.Length > 0, "must not be empty");
-    private static readonly Rule s_mac = new(VmValueRules.IsMac, "must be a MAC address");
+    private static readonly Rule s_mac = new(VmValueRules.IsUnicastMac,
+        "must be a unicast MAC address (six octets, the first one even, not all zeros)");
     private static readonly Rule s_nicTag = new(VmValueRules.IsNicTag, "must be a nic tag name");
     private static readonly Rule s_interface = new(VmValueRules.IsInterfaceName, "must be an interface name such as net0");
     private static readonly Rule s_ipv4 = new(VmValueRules.IsIPv4, "must be an IPv4 address");
-    private static readonly Rule s_ipv4OrDhcp = new(s => s == "dhcp" || VmValueRules.IsIPv4(s), "must be an IPv4 address or dhcp");
+    private static readonly Rule s_ipv4OrDhcp = new(s => s == "dhcp" || (VmValueRules.IsIPv4(s) && VmValueRules.IsHostAddress(s)),
+        "must be an IPv4 host address (not loopback, multicast, broadcast or 0.0.0.0) or dhcp");
     private static readonly Rule s_netmask = new(VmValueRules.IsNetmask, "must be an IPv4 netmask");
     private static readonly Rule s_ip = new(VmValueRules.IsIP, "must be an IP address");
     private static readonly Rule s_nicIp = new(VmValueRules.IsNicIp, "must be an address with prefix (CIDR), dhcp or addrconf");
+    private static readonly Rule s_nicHostIp = new(VmValueRules.IsNicHostIp,
+        "must be a host address with prefix (not loopback, multicast, unspecified, or the network or broadcast address of its prefix)");
     private static readonly Rule s_ipOrCidr = new(VmValueRules.IsIPOrCidr, "must be an IP address or a prefix");
     private static readonly Rule s_dhcpCid = new(VmValueRules.IsDhcpClientId, "must be 0x followed by hex bytes");
     private static readonly Rule s_privilege = new(VmValueRules.IsPrivilege, "must be a privilege name");

@@ -13,12 +13,42 @@ public static partial class VmValidator
     /// Validates <paramref name="payload"/>. On create the brand comes from the payload (else
     /// <paramref name="brand"/>, else joyent); on update <paramref name="brand"/> is the existing VM's brand.
     /// </summary>
-    public static VmValidationResult Validate(JsonObject payload, VmAction action, string? brand = null)
+    public static VmValidationResult Validate(JsonObject payload, VmAction action, string? brand = null) =>
+        Validate(payload, action, brand, null);
+
+    /// <summary>
+    /// As <see cref="Validate(JsonObject, VmAction, string?)"/>, and with <paramref name="node"/> also checks what only
+    /// the node knows, as VM.js validate does: <c>zpool</c> names an imported pool and <c>image_uuid</c> an installed
+    /// image of a type the brand can use (both bad values otherwise).
+    /// </summary>
+    public static VmValidationResult Validate(JsonObject payload, VmAction action, string? brand, VmValidationContext? node)
     {
         ArgumentNullException.ThrowIfNull(payload);
+        VmJson.EnsureReadable(payload);
         var check = StartCheck(payload, action, brand);
+        return Finish(check, payload, action, node);
+    }
+
+    private static void CheckNode(Check check, JsonObject payload, VmValidationContext node)
+    {
+        if (VmJson.AsString(payload["zpool"]) is { } pool && VmValueRules.IsZpoolName(pool) && node.PoolExists is { } exists && !exists(pool))
+        {
+            check.At("zpool");
+            check.BadValue("zpool", $"no pool named '{pool}' is imported on this node");
+        }
+        if (check.Action == VmAction.Create && VmJson.AsString(payload["image_uuid"]) is { } image && VmValueRules.IsUuid(image)
+            && node.ImageProblem?.Invoke(image, check.BrandName) is { } problem)
+        {
+            check.At("image_uuid");
+            check.BadValue("image_uuid", problem);
+        }
+    }
+
+    private static VmValidationResult Finish(Check check, JsonObject payload, VmAction action, VmValidationContext? node)
+    {
         foreach (var (key, value) in payload)
         {
+            check.At(key);
             if (VmProperties.TryGet(key, out var property))
                 CheckDirect(check, property, value);
             else if (VmProperties.TryGetUpdateOperation(key, out property, out var operation))
@@ -36,9 +66,14 @@ public static partial class VmValidator
             foreach (var property in VmProperties.All)
             {
                 if ((property.RequiredFor & check.Brand) != 0 && payload[property.Name] is null)
+                {
+                    check.At(property.Name);
                     check.Missing(property.Name);
+                }
             }
         }
+        if (check.BrandKnown && node is not null)
+            CheckNode(check, payload, node);
         return new VmValidationResult(action, check.BrandName, check.Errors);
     }
 
@@ -66,6 +101,7 @@ public static partial class VmValidator
         name ??= bad is null ? VmBrand.Default : bad;
         var flag = VmBrand.Parse(name);
         var check = new Check(action, flag, name);
+        check.At("brand");
         if (flag == VmBrands.None)
             check.Add(VmValidationCategory.BadBrand, bad ?? name, "unknown brand");
         return check;
@@ -173,8 +209,22 @@ public static partial class VmValidator
         /// <summary>With an unknown brand every brand-specific property is tolerated, so the other checks still run.</summary>
         public VmBrands Brand { get; } = brand == VmBrands.None ? VmBrands.All : brand;
 
+        /// <summary>Where the next problem is: the payload key, and the element and its property inside an object array.</summary>
+        public string Key { get; private set; } = "";
+
+        public int? Index { get; set; }
+
+        public string? Sub { get; set; }
+
+        public void At(string key)
+        {
+            Key = key;
+            Index = null;
+            Sub = null;
+        }
+
         public void Add(VmValidationCategory category, string path, string reason) =>
-            Errors.Add(new VmValidationError(category, path, reason));
+            Errors.Add(new VmValidationError(category, path, reason) { Key = Key.Length > 0 ? Key : path, Index = Index, Sub = Sub });
 
         public void BadProperty(string path, string reason) => Add(VmValidationCategory.BadProperty, path, reason);
 

@@ -31,6 +31,48 @@ public static partial class VmValueRules
     /// <summary>Six colon-separated octets of one or two hex digits (vmadm zero-pads them, see <see cref="NormalizeMac"/>).</summary>
     public static bool IsMac(string? s) => s is not null && MacRegex().IsMatch(s);
 
+    /// <summary>
+    /// A MAC a NIC may carry: well formed, unicast (the group bit of the first octet clear) and not all zeros.
+    /// A broadcast or multicast source address would be dropped by every peer or confuse the bridge.
+    /// </summary>
+    public static bool IsUnicastMac(string? s)
+    {
+        if (!IsMac(s))
+            return false;
+        string[] octets = s!.Split(':');
+        int first = Convert.ToInt32(octets[0], 16);
+        return (first & 1) == 0 && octets.Any(o => Convert.ToInt32(o, 16) != 0);
+    }
+
+    /// <summary>
+    /// An address a NIC may own: not unspecified, loopback, multicast, limited broadcast or IPv4 class E
+    /// (240/4), and, with an IPv4 prefix of /30 or shorter, neither the network nor the broadcast address of it.
+    /// </summary>
+    public static bool IsHostAddress(string address, int prefix = -1)
+    {
+        if (TryParseIPv4(address, out uint v4))
+        {
+            uint top = v4 >> 24;
+            if (top is 0 or 127 || top >= 224)
+                return false;
+            if (prefix is >= 0 and <= 30)
+            {
+                uint host = prefix == 0 ? uint.MaxValue : uint.MaxValue >> prefix;
+                if ((v4 & host) == 0 || (v4 & host) == host)
+                    return false;
+            }
+            return true;
+        }
+        if (!IsIPv6(address) || !IPAddress.TryParse(address, out var v6))
+            return false;
+        return !(v6.Equals(IPAddress.IPv6Any) || v6.Equals(IPAddress.IPv6Loopback) || v6.IsIPv6Multicast
+            || (v6.IsIPv4MappedToIPv6 && !IsHostAddress(v6.MapToIPv4().ToString())));
+    }
+
+    /// <summary>nics.*.ips entries that are addresses: the address part must be a host address.</summary>
+    public static bool IsNicHostIp(string? s) => s is "dhcp" or "addrconf"
+        || (TryParseCidr(s, out string address, out int prefix) && IsHostAddress(address, prefix));
+
     /// <summary>vmadm fixMac: lower case, each octet zero-padded to two digits. Returns the input if it is not a MAC.</summary>
     public static string NormalizeMac(string mac)
     {
@@ -175,7 +217,8 @@ public static partial class VmValueRules
 
     private static int BitCount(uint value) => System.Numerics.BitOperations.PopCount(value);
 
-    [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\z")]
+    // VM.js isUUID: lower-case hex only; an upper-case uuid is a bad value, never normalised.
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\z")]
     private static partial Regex UuidRegex();
 
     [GeneratedRegex("^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}\\z")]

@@ -320,7 +320,7 @@ public class VmDefaultsTests
     public void Invalid_payload_throws()
     {
         var ex = Assert.Throws<VmValidationException>(() => Create("{'ram': -1}"));
-        Assert.Equal("{\"bad_values\":[\"ram\"],\"missing_properties\":[\"image_uuid\"]}", Compact(ex.Result.ToJson()));
+        Assert.Equal("{\"bad_values\":[\"ram\"],\"missing_properties\":[\"image_uuid\"]}", Compact(ex.Result.ToDetailedJson()));
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public class VmPropertiesTests
     [InlineData("internal_metadata_namespaces", "List", "All", "All", false)]
     [InlineData("tags", "FlatObject", "All", "All", false)]
     [InlineData("owner_uuid", "Uuid", "All", "All", false)]
-    [InlineData("billing_id", "Uuid", "All", "All", false)]
+    [InlineData("billing_id", "String", "All", "All", false)] // VM.js: free-form string
     [InlineData("package_name", "String", "Os, Kvm", "Os, Kvm", false)]
     [InlineData("package_version", "String", "Os, Kvm", "Os, Kvm", false)]
     [InlineData("firewall_enabled", "Boolean", "All", "All", false)]

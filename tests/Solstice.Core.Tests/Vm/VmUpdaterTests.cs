@@ -29,7 +29,7 @@ public class VmUpdaterTests
     [InlineData("{'cpu_cap': '200'}", "cpu_cap changed", "cpu_cap", "", "")]
     [InlineData("{'cpu_shares': 50, 'zfs_io_priority': 10, 'quota': 20, 'max_lwps': 3000}", "cpu_shares changed; max_lwps changed; quota changed; zfs_io_priority changed", "cpu_shares,max_lwps,quota,zfs_io_priority", "", "")]
     [InlineData("{'tmpfs': 0}", "tmpfs changed", "", "", "tmpfs")]
-    [InlineData("{'quota': 0}", "quota removed", "quota", "", "")]
+    [InlineData("{'quota': 0}", "quota changed", "quota", "", "")] // quota is kept at 0: no quota, as zfs reports it
     [InlineData("{'alias': 'web'}", "", "", "", "")]
     [InlineData("{'autoboot': false, 'hostname': 'h', 'owner_uuid': '930896af-bf8c-48d4-885c-6573a94b1853'}", "autoboot changed; hostname changed; owner_uuid changed", "", "autoboot,hostname,owner_uuid", "")]
     [InlineData("{'limit_priv': ['default', 'dtrace_user']}", "limit_priv changed", "", "", "limit_priv")]
@@ -84,7 +84,7 @@ public class VmUpdaterTests
     [InlineData("{'ram': 2048}", "2048 2048 2048 2048")]
     [InlineData("{'max_physical_memory': 2048}", "2048 2048 2048 2048")]
     [InlineData("{'ram': 512, 'max_physical_memory': 4096}", "4096 4096 4096 4096")]
-    [InlineData("{'ram': 512}", "512 512 1024 512")]
+    [InlineData("{'ram': 512}", "512 512 512 512")] // max_swap keeps its distance (0) to max_physical_memory
     [InlineData("{'max_physical_memory': 2048, 'max_locked_memory': 4096, 'tmpfs': 8192}", "2048 2048 2048 2048")]
     [InlineData("{'max_physical_memory': 2048, 'max_locked_memory': 100, 'tmpfs': 300}", "2048 100 2048 300")]
     [InlineData("{'max_swap': 4096}", "1024 1024 4096 1024")]
@@ -97,14 +97,13 @@ public class VmUpdaterTests
     }
 
     [Fact]
-    public void Locked_memory_keeps_its_distance_and_tmpfs_only_follows_when_equal()
+    public void Locked_memory_keeps_its_distance_and_tmpfs_its_ratio()
     {
         var vm = Apply("{'max_locked_memory': 512, 'tmpfs': 256}").Vm;
         Assert.Equal("1024 512 1024 256", Memory(vm));
         var result = Apply("{'ram': 2048}", vm);
-        Assert.Equal("2048 1536 2048 256", Memory(result.Vm));
-        Assert.Equal("max_locked_memory changed; max_physical_memory changed; max_swap changed", Changes(result));
-        Assert.False(result.RebootRequired);
+        Assert.Equal("2048 1536 2048 512", Memory(result.Vm));
+        Assert.Equal("max_locked_memory changed; max_physical_memory changed; max_swap changed; tmpfs changed", Changes(result));
     }
 
     [Fact]
@@ -237,7 +236,7 @@ public class VmUpdaterTests
     public void Invalid_updates_are_rejected(string update, string expected)
     {
         var ex = Assert.Throws<VmValidationException>(() => Apply(update));
-        Assert.Equal(expected, Compact(ex.Result.ToJson()));
+        Assert.Equal(expected, Compact(ex.Result.ToDetailedJson()));
     }
 
     [Fact]

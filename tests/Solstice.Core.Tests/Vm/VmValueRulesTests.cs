@@ -6,7 +6,7 @@ public class VmValueRulesTests
 {
     [Theory]
     [InlineData("54f1cc77-68f1-42ab-acac-5c4f64f5d6e0", true)]
-    [InlineData("54F1CC77-68F1-42AB-ACAC-5C4F64F5D6E0", true)]
+    [InlineData("54F1CC77-68F1-42AB-ACAC-5C4F64F5D6E0", false)] // VM.js isUUID: lower case only
     [InlineData("54f1cc77-68f1-42ab-acac-5c4f64f5d6e", false)]
     [InlineData("54f1cc7768f142abacac5c4f64f5d6e0", false)]
     [InlineData("54f1cc77-68f1-42ab-acac-5c4f64f5d6eg", false)]

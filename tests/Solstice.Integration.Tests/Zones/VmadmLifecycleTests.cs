@@ -129,7 +129,7 @@ public sealed class VmadmLifecycleTests(NodeDaemonFixture fixture) : IClassFixtu
         var before = Snapshot();
         var missingImage = D.RunWithInput("vmadm", """{"brand":"joyent","image_uuid":"01234567-89ab-cdef-0123-456789abcdef"}""", "create");
         Assert.Equal(1, missingImage.ExitCode);
-        Assert.Contains("image 01234567-89ab-cdef-0123-456789abcdef not found", missingImage.Error);
+        Assert.StartsWith("Invalid value(s) for: image_uuid\n  image_uuid: image 01234567-89ab-cdef-0123-456789abcdef is not installed", missingImage.Error);
         var badInit = D.RunWithInput("vmadm", $$"""{"brand":"lx","kernel_version":"4.3.0","image_uuid":"{{BusyboxImage.Uuid}}","init_name":"/no/such/init"}""", "create");
         Assert.Equal(1, badInit.ExitCode);
         Assert.Equal(before, Snapshot());

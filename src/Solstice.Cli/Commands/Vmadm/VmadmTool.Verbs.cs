@@ -11,6 +11,7 @@ public static partial class VmadmTool
     {
         var a = Arguments.Parse(args, "", "f");
         var payload = ReadPayload(a.Value('f'), context, "create");
+        WarnAboutDroppedProperties(context, "create", null, payload);
         var vm = Call(context, "vm.create", new JsonObject { ["payload"] = payload }) as JsonObject;
         context.Error.WriteLine($"Successfully created VM {vm?["uuid"]?.GetValue<string>()}");
         return 0;
@@ -66,6 +67,7 @@ public static partial class VmadmTool
         string uuid = RequireUuid(a.Positional, "update");
         var keyValues = a.Positional.Skip(1).ToList();
         var payload = keyValues.Count > 0 ? VmPayload.FromKeyValues(keyValues) : ReadPayload(a.Value('f'), context, "update");
+        WarnAboutDroppedProperties(context, "update", uuid, payload);
         Call(context, "vm.update", new JsonObject { ["uuid"] = uuid, ["payload"] = payload });
         context.Error.WriteLine($"Successfully updated VM {uuid}");
         return 0;
@@ -140,21 +142,41 @@ public static partial class VmadmTool
         return 0;
     }
 
+    /// <summary>
+    /// vmadm validate create|update &lt;brand&gt;: VM.js validate, with the node's checks (zpool imported, image
+    /// installed) when solsticed answers, else the payload alone. Invalid: the three arrays (bad_values,
+    /// bad_properties, missing_properties) with SmartOS's names, or {"bad_brand": ...}, on stderr, exit 1.
+    /// </summary>
     private static int Validate(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "", "f");
         if (a.Positional.Count == 0 || a.Positional[0] is not ("create" or "update"))
-            throw new UsageException("validate requires 'create' or 'update <brand>'");
+            throw new UsageException("Will not validate without a valid action.");
         bool create = a.Positional[0] == "create";
-        string? brand = create ? null : a.Positional.Count > 1 ? a.Positional[1] : throw new UsageException("validate update requires a brand");
+        if (!create && a.Positional.Count != 2)
+            throw new UsageException("Will not validate without a valid action and brand.");
+        string? brand = create ? null : a.Positional[1];
         var payload = ReadPayload(a.Value('f'), context, "validate");
-        var result = VmValidator.Validate(payload, create ? VmAction.Create : VmAction.Update, create ? VmValidator.BrandOf(payload) : brand);
-        if (result.IsValid)
+        JsonObject verdict;
+        try
         {
-            context.Error.WriteLine(result.Message);
+            var request = new JsonObject { ["action"] = a.Positional[0], ["payload"] = payload.DeepClone() };
+            if (brand is not null)
+                request["brand"] = brand;
+            verdict = Call(context, "vm.validate", request) as JsonObject
+                ?? throw new SolsticeException(ErrorCode.Internal, "solsticed sent no validation result");
+        }
+        catch (SolsticeException ex) when (ex.Code == ErrorCode.Unavailable)
+        {
+            var local = VmValidator.Validate(payload, create ? VmAction.Create : VmAction.Update, create ? VmValidator.BrandOf(payload) : brand);
+            verdict = new JsonObject { ["valid"] = local.IsValid, ["message"] = local.Message, ["errors"] = local.ToJson() };
+        }
+        if (verdict["valid"]?.GetValue<bool>() == true)
+        {
+            context.Error.WriteLine(verdict["message"]?.GetValue<string>());
             return 0;
         }
-        context.Error.WriteLine(VmJson.Stringify(result.ToJson(), indented: true));
+        context.Error.WriteLine(VmJson.Stringify(verdict["errors"], indented: true));
         return ExitCodes.Error;
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
@@ -72,7 +71,7 @@ public static partial class VmadmTool
             "info" => Info(rest, context),
             "sysrq" or "send" or "receive" or "recv" or "reprovision" or "install" =>
                 throw new SolsticeException(ErrorCode.NotSupported, $"vmadm {args[0]} is not supported on this node yet"),
-            _ => throw new UsageException($"Invalid command: \"{args[0]}\"\n{Usage}"),
+            _ => throw new UsageException($"Invalid command: \"{args[0]}\".\n{Usage}"),
         };
     }
 
@@ -93,15 +92,28 @@ public static partial class VmadmTool
         return uuid;
     }
 
-    /// <summary>A JSON payload from -f file (or -f -) or stdin; stdin must not be a terminal.</summary>
+    /// <summary>
+    /// A JSON payload from -f file (or -f -) or stdin; stdin must not be a terminal. The text is read strictly
+    /// (<see cref="StrictJson"/>): a repeated key or a lone surrogate is refused here with a sentence.
+    /// </summary>
     internal static JsonObject ReadPayload(string? file, CliContext context, string verb)
     {
         string text;
         if (file is not null && file != "-")
         {
+            if (Directory.Exists(file))
+                throw new SolsticeException(ErrorCode.InvalidArgument, $"Error reading: {file}: it is a directory, not a JSON payload file");
             if (!File.Exists(file))
-                throw new SolsticeException(ErrorCode.NotFound, $"Failed to read {file}: no such file");
-            text = File.ReadAllText(file);
+                throw new SolsticeException(ErrorCode.NotFound, $"File: {file} does not exist.");
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SolsticeException(ErrorCode.InvalidArgument,
+                    $"Error reading: {file}: {(ex is UnauthorizedAccessException ? "permission denied" : "the file could not be read")}");
+            }
         }
         else
         {
@@ -110,14 +122,22 @@ public static partial class VmadmTool
             using var reader = new StreamReader(context.OpenStandardInput());
             text = reader.ReadToEnd();
         }
-        try
+        return StrictJson.ParseObject(text, "payload");
+    }
+
+    /// <summary>
+    /// Asks the daemon how it will read <paramref name="payload"/> and prints, as VM.js logs them, a warning for each
+    /// property create or update will drop (unknown, read-only, or not allowed for the brand).
+    /// </summary>
+    private static void WarnAboutDroppedProperties(CliContext context, string action, string? brandOrUuid, JsonObject payload)
+    {
+        var args = new JsonObject { ["action"] = action, ["payload"] = payload.DeepClone() };
+        if (brandOrUuid is not null)
+            args["brand"] = brandOrUuid;
+        if (Call(context, "vm.validate", args) is JsonObject check && check["warnings"] is JsonArray warnings)
         {
-            return JsonNode.Parse(text) as JsonObject
-                ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
-        }
-        catch (JsonException ex)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid JSON payload: {ex.Message}");
+            foreach (var warning in warnings)
+                context.Error.WriteLine(warning?.GetValue<string>());
         }
     }
 }
