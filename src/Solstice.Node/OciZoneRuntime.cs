@@ -24,9 +24,13 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         string bundle = Path.Combine(runDirectory, "bundles", uuid);
         Directory.CreateDirectory(bundle);
         var config = RuntimeSpecBuilder.Build(spec, host);
-        if (VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker && dockerConfig is not null
-            && Guid.TryParse(VmJson.AsString(vm["image_uuid"]), out var image) && dockerConfig(image) is { } process)
-            DockerProcess.Apply(config, process, spec.RootfsPath);
+        if (VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker)
+        {
+            var image = dockerConfig is not null && Guid.TryParse(VmJson.AsString(vm["image_uuid"]), out var imageUuid) ? dockerConfig(imageUuid) : null;
+            var metadata = vm["internal_metadata"] as JsonObject;
+            if (image is not null || DockerProcess.HasProcess(metadata))
+                DockerProcess.Apply(config, image, metadata, spec.RootfsPath);
+        }
         OciBundle.Write(bundle, config);
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
