@@ -52,6 +52,12 @@ public sealed partial record ZoneRuntimeSpec
     /// <summary>Join this network namespace (e.g. /run/netns/&lt;uuid&gt;); null gives a new one with only lo.</summary>
     public string? NetworkNamespacePath { get; init; }
 
+    /// <summary>
+    /// Init is systemd (an lx image's own /sbin/init): the builder adds what systemd needs to be a
+    /// zone's PID 1 (RuntimeSpecBuilder.Systemd.cs) and names SIGRTMIN+3 as the stop signal.
+    /// </summary>
+    public bool SystemdInit { get; init; }
+
     /// <summary>Run the zone in a user namespace with this mapping; null keeps host ids.</summary>
     public ZoneIdMapping? UserNamespace { get; init; }
 
