@@ -22,6 +22,15 @@ if [ ! -d "$cloud_init/usr/lib/python3/dist-packages/cloudinit" ]; then
     mkdir -p "$cloud_init.new" && dpkg -x "$download"/cloud-init_*.deb "$cloud_init.new"
     rm -rf "$cloud_init" "$download" && mv "$cloud_init.new" "$cloud_init"
 fi
+# The Debian lx image (systemd as init) the lx integration tests boot: debootstrap takes 2-5 minutes,
+# so it is built once and reused; the directory name changes when the image's recipe does.
+# SOLSTICE_SKIP_DEBIAN_IMAGE=1 skips it (those tests then fail, saying so).
+debian_image=/var/cache/solstice/images/debian-12-lx-v1
+if [ "${SOLSTICE_SKIP_DEBIAN_IMAGE:-0}" != 1 ] && ! ls "$debian_image"/debian-12-*.json >/dev/null 2>&1; then
+    rm -rf "$debian_image.new"
+    "$(dirname "$0")/images/build-debian-lx.sh" "$debian_image.new" >/dev/null
+    rm -rf "$debian_image" && mv "$debian_image.new" "$debian_image"
+fi
 if ! command -v dotnet >/dev/null; then
     echo "solstice: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2
     exit 1

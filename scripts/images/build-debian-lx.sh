@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds a Debian 12 (bookworm) minbase lx image with debootstrap. Needs root and a Debian mirror.
+# Builds a Debian 12 (bookworm) minbase lx image with debootstrap, booting its own init: systemd
+# (systemd-sysv gives /sbin/init) and dbus, as SmartOS's Debian lx images do. Needs root and a mirror.
 #
 # usage: scripts/images/build-debian-lx.sh <outdir> [mirror]
 #   mirror defaults to $DEBIAN_MIRROR, else the first deb.debian.org-style URI in this host's apt
@@ -8,6 +9,7 @@
 # Produces:
 #   <outdir>/debian-12-<yyyymmdd>.tar.gz   the rootfs (gzip, GNU tar, numeric owners as debootstrap left them)
 #   <outdir>/debian-12-<yyyymmdd>.json     type lx-dataset, name "debian-12", os linux, requirements.brand lx
+# SOURCE_DATE_EPOCH (default: now) fixes the tarball's mtimes, version day and published_at.
 # <yyyymmdd> is the build day (UTC); the uuid is derived from the tarball's sha1 (image_uuid in lib.sh).
 # The build tree is removed afterwards, also on failure, after unmounting anything debootstrap left.
 set -euo pipefail
@@ -46,8 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "debootstrap --variant=minbase $suite from $mirror" >&2
-debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+echo "debootstrap --variant=minbase --include=systemd-sysv,dbus $suite from $mirror" >&2
+debootstrap --variant=minbase --include=systemd-sysv,dbus "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
 
 # What every zone gets from the runtime or at first boot, not from the image.
@@ -57,9 +59,20 @@ rm -f "$root"/etc/hostname "$root"/etc/resolv.conf "$root"/etc/ssh/ssh_host_*
 echo "deb $mirror $suite main" >"$root"/etc/apt/sources.list
 mkdir -p "$root"/var/svc
 chmod 1777 "$root"/tmp "$root"/var/tmp
+# systemd in a zone: nothing to do for units that manage a machine's hardware or kernel, which the
+# host owns (the zone has no udev devices, no kernel modules, no swap, no console font). Masked
+# rather than removed, so `systemctl unmask` brings them back. getty@tty1 stays: its
+# ConditionPathExists=/dev/tty0 skips it in a zone, where console-getty serves /dev/console.
+[ -x "$root/lib/systemd/systemd" ] || die "systemd is missing from the image"
+for unit in systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket \
+    systemd-udev-trigger.service systemd-udev-settle.service systemd-modules-load.service \
+    sys-kernel-config.mount sys-kernel-debug.mount sys-kernel-tracing.mount sys-fs-fuse-connections.mount \
+    systemd-remount-fs.service getty-static.service; do
+    ln -sf /dev/null "$root/etc/systemd/system/$unit"
+done
 
-day=$(date -u +%Y%m%d)
-epoch=$(date -u +%s)
+epoch=${SOURCE_DATE_EPOCH:-$(date -u +%s)}
+day=$(date -u -d "@$epoch" +%Y%m%d)
 base=debian-12-$day
 tarball=$outdir/$base.tar.gz
 pack_rootfs "$root" "$tarball" "$epoch"
@@ -67,7 +80,7 @@ sha1=$(sha1sum "$tarball" | cut -d' ' -f1)
 size=$(stat -c %s "$tarball")
 uuid=$(image_uuid debian-12 lx-dataset "$sha1")
 write_manifest "$outdir/$base.json" "$uuid" debian-12 "$day" lx-dataset lx "$(iso_date "$epoch")" \
-    "$sha1" "$size" "Debian 12 (bookworm) minbase, debootstrap from $mirror"
+    "$sha1" "$size" "Debian 12 (bookworm) minbase with systemd, debootstrap from $mirror"
 
 echo "$tarball"
 echo "$outdir/$base.json ($uuid, lx-dataset)"

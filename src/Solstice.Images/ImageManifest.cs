@@ -72,8 +72,8 @@ public sealed partial class ImageManifest
         var errors = Validate(node);
         if (errors.Count > 0)
         {
-            string subject = node is JsonObject o && String(o, "uuid") is { } uuid && Guid.TryParseExact(uuid, "D", out _)
-                ? $"image {uuid.ToLowerInvariant()}" : $"image manifest {source}";
+            string subject = node is JsonObject o && String(o, "uuid") is { } uuid && IsUuid(uuid)
+                ? $"image {uuid}" : $"image manifest {source}";
             throw new SolsticeException(ErrorCode.InvalidArgument,
                 $"{subject}: invalid manifest:\n  " + string.Join("\n  ", errors));
         }
@@ -96,92 +96,6 @@ public sealed partial class ImageManifest
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// What imgadm install needs (imgmanifest validateMinimalManifest, plus files[0] because a local
-    /// install verifies the file): v, uuid, name, version, type, os and files[0].{sha1,size,compression}.
-    /// Returns every problem, not just the first.
-    /// </summary>
-    public static IReadOnlyList<ManifestError> Validate(JsonNode? node)
-    {
-        var errors = new List<ManifestError>();
-        if (node is not JsonObject json)
-        {
-            errors.Add(new("(manifest)", "must be a JSON object"));
-            return errors;
-        }
-
-        if (!json.TryGetPropertyValue("v", out var v) || v is null)
-            errors.Add(new("v", "is required"));
-        else if (!TryGetInteger(v, out long version))
-            errors.Add(new("v", "must be an integer"));
-        else if (version != 2)
-            errors.Add(new("v", $"unsupported manifest version {version} (only 2)"));
-
-        if (RequiredString(json, "uuid", errors) is { } uuid && !Guid.TryParseExact(uuid, "D", out _))
-            errors.Add(new("uuid", $"'{uuid}' is not a UUID"));
-
-        if (RequiredString(json, "name", errors) is { } name)
-        {
-            if (name.Length > MaxNameLength)
-                errors.Add(new("name", $"is longer than {MaxNameLength} characters"));
-            else if (!NamePattern().IsMatch(name))
-                errors.Add(new("name", $"'{name}' has characters outside A-Z a-z 0-9 . _ / space -"));
-        }
-
-        if (RequiredString(json, "version", errors) is { } ver && ver.Length > MaxVersionLength)
-            errors.Add(new("version", $"is longer than {MaxVersionLength} characters"));
-
-        if (RequiredString(json, "type", errors) is { } type && !Types.Contains(type))
-            errors.Add(new("type", $"'{type}' is not one of {string.Join(", ", Types)}"));
-
-        if (RequiredString(json, "os", errors) is { } os && !OperatingSystems.Contains(os))
-            errors.Add(new("os", $"'{os}' is not one of {string.Join(", ", OperatingSystems)}"));
-
-        if (json.TryGetPropertyValue("owner", out var owner) && owner is not null
-            && (owner.GetValueKind() != JsonValueKind.String || !Guid.TryParseExact(owner.GetValue<string>(), "D", out _)))
-            errors.Add(new("owner", "must be a UUID"));
-
-        if (json.TryGetPropertyValue("origin", out var origin) && origin is not null
-            && (origin.GetValueKind() != JsonValueKind.String || !Guid.TryParseExact(origin.GetValue<string>(), "D", out _)))
-            errors.Add(new("origin", "must be a UUID"));
-
-        ValidateFiles(json, errors);
-        return errors;
-    }
-
-    private static void ValidateFiles(JsonObject json, List<ManifestError> errors)
-    {
-        if (!json.TryGetPropertyValue("files", out var files) || files is null)
-        {
-            errors.Add(new("files", "is required (one entry describing the image file)"));
-            return;
-        }
-        if (files is not JsonArray array)
-        {
-            errors.Add(new("files", "must be an array"));
-            return;
-        }
-        if (array.Count != 1)
-        {
-            errors.Add(new("files", $"must have exactly one entry, has {array.Count}"));
-            if (array.Count == 0)
-                return;
-        }
-        if (array[0] is not JsonObject file)
-        {
-            errors.Add(new("files[0]", "must be an object"));
-            return;
-        }
-        if (RequiredString(file, "sha1", errors, "files[0].") is { } sha1 && !Sha1Pattern().IsMatch(sha1))
-            errors.Add(new("files[0].sha1", $"'{sha1}' is not 40 hexadecimal digits"));
-        if (!file.TryGetPropertyValue("size", out var size) || size is null)
-            errors.Add(new("files[0].size", "is required"));
-        else if (!TryGetInteger(size, out long bytes) || bytes < 0)
-            errors.Add(new("files[0].size", "must be a non-negative integer"));
-        if (RequiredString(file, "compression", errors, "files[0].") is { } compression && !Compressions.Contains(compression))
-            errors.Add(new("files[0].compression", $"'{compression}' is not one of {string.Join(", ", Compressions)}"));
     }
 
     private static string? RequiredString(JsonObject json, string field, List<ManifestError> errors, string prefix = "")
@@ -221,6 +135,9 @@ public sealed partial class ImageManifest
             ? node.GetValue<string>() : null;
 
     public string ToJsonString() => ImageJson.Serialize(Json);
+
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    private static partial Regex UuidPattern();
 
     [GeneratedRegex("^[A-Za-z0-9._/ -]+$")]
     private static partial Regex NamePattern();

@@ -52,6 +52,11 @@ public sealed partial class ImageStore
     {
         options ??= new InstallOptions();
         Guid uuid = manifest.Uuid;
+        // A zvol image is a disk for a hardware VM (kvm, bhyve), sent as a zfs stream; a tarball that
+        // claims to be one would become a zone root that no zvol VM can boot.
+        if (manifest.Type == "zvol")
+            throw new SolsticeException(ErrorCode.NotSupported,
+                $"image {uuid}: type 'zvol' is a disk image for kvm and bhyve VMs, which this node does not run (zones only)");
         using var held = options.Locked ? null : Lock(uuid);
         // The manifest of this uuid is written only under its lock: a temp file of it now is a killed write's.
         if (Directory.Exists(IndexDirectory))

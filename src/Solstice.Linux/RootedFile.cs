@@ -52,6 +52,41 @@ public static unsafe class RootedFile
         int ownerUid = -1, int ownerGid = -1, bool durable = true) =>
         WriteAtomic(root, relativePath, Encoding.UTF8.GetBytes(contents), mode, ownerUid, ownerGid, durable);
 
+    /// <summary>
+    /// Reads root/relativePath resolved inside root (a symlink cannot leave it); null when it does not
+    /// exist, an error when it is not a regular file. At most maxBytes are read: a zone's file is the zone's to make large.
+    /// </summary>
+    public static string? ReadText(string root, string relativePath, int maxBytes = 1 << 20)
+    {
+        int rootFd = Libc.Open(root, Libc.OPath | Libc.ODirectory | Libc.OCloexec, 0);
+        if (rootFd < 0)
+            throw SyscallException.Last($"open {root}");
+        int fd;
+        try
+        {
+            // Non-blocking, so a FIFO in its place cannot hang the caller; only a regular file is read.
+            const int nonBlock = 0x800;
+            fd = Libc.OpenAt2(rootFd, relativePath.TrimStart('/'), (ulong)(Libc.ORdOnly | Libc.OCloexec | nonBlock), Libc.ResolveInRoot | Libc.ResolveNoMagicLinks);
+            if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.ENOENT)
+                return null;
+            if (fd < 0)
+                throw SyscallException.Last($"open {root}/{relativePath}");
+        }
+        finally
+        {
+            Libc.Close(rootFd);
+        }
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        using var stream = new FileStream(handle, FileAccess.Read, 1);
+        if (!stream.CanSeek)
+            throw new SolsticeException(ErrorCode.InvalidState, $"'/{relativePath.TrimStart('/')}' inside '{root}' is not a regular file");
+        var buffer = new byte[maxBytes];
+        int total = 0, n;
+        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            total += n;
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
     private static int OpenDirectory(int rootFd, string root, ReadOnlySpan<string> components)
     {
         const ulong flags = (ulong)(Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec);

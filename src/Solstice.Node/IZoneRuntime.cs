@@ -33,4 +33,7 @@ public interface IZoneRuntime
 
     /// <summary>The argv that runs a command in the zone (zlogin).</summary>
     IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty);
+
+    /// <summary>The signal that asks the zone's init to shut down (SIGTERM; SIGRTMIN+3 for systemd).</summary>
+    int StopSignal(string uuid) => 15;
 }

@@ -179,7 +179,11 @@ public sealed class NodeNetwork : IFirewallVmInventory
         new NictagadmCommand(_tagsPath, tag => _vms().Where(vm => Nics(vm).Any(n => n.Nic.NicTag == tag)).Select(vm => VmJson.AsString(vm["uuid"])!).ToList(),
             config =>
             {
+                var removed = _tags.Tags.Select(t => t.Name).Except(config.Tags.Select(t => t.Name), StringComparer.Ordinal).ToList();
                 _tags = config;
-                new NetworkRestorer(new HostCommands(_runner)).Restore(config);
+                var restorer = new NetworkRestorer(new HostCommands(_runner));
+                foreach (string tag in removed)
+                    restorer.RemoveTag(tag);
+                restorer.Restore(config);
             }).Run(args, stdout, stderr);
 }

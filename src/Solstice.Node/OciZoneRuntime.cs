@@ -28,9 +28,13 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         string bundle = Path.Combine(runDirectory, "bundles", uuid);
         Directory.CreateDirectory(bundle);
         var config = RuntimeSpecBuilder.Build(spec, host);
-        if (VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker && dockerConfig is not null
-            && Guid.TryParse(VmJson.AsString(vm["image_uuid"]), out var image) && dockerConfig(image) is { } process)
-            DockerProcess.Apply(config, process, spec.RootfsPath);
+        if (VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker)
+        {
+            var image = dockerConfig is not null && Guid.TryParse(VmJson.AsString(vm["image_uuid"]), out var imageUuid) ? dockerConfig(imageUuid) : null;
+            var metadata = vm["internal_metadata"] as JsonObject;
+            if (image is not null || DockerProcess.HasProcess(metadata))
+                DockerProcess.Apply(config, image, metadata, spec.RootfsPath);
+        }
         OciBundle.Write(bundle, config);
         string pidFile = Path.Combine(bundle, "init.pid");
         File.Delete(pidFile);
@@ -63,6 +67,22 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
     }
 
     public void Signal(string uuid, int signal, bool all) => runtime.Kill(uuid, signal, all);
+
+    /// <summary>The stop signal the zone's bundle names (so it holds for zones adopted after a restart), else SIGTERM.</summary>
+    public int StopSignal(string uuid)
+    {
+        try
+        {
+            string config = Path.Combine(runDirectory, "bundles", uuid, "config.json");
+            if (File.Exists(config) && JsonNode.Parse(File.ReadAllText(config))?["annotations"]?[RuntimeSpecBuilder.StopSignalAnnotation] is JsonValue value
+                && int.TryParse(value.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int signal))
+                return signal;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+        }
+        return 15;
+    }
 
     public void Delete(string uuid, bool force)
     {
@@ -118,6 +138,8 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             Terminal = true,
             NetworkNamespacePath = networkNamespace?.Invoke(uuid),
             InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
+            SystemdInit = !joyent && !(VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker)
+                && ZoneInit.IsSystemd(Path.Combine(zonePath(uuid), "root"), initName ?? ZoneRuntimeSpec.DefaultInit),
             BindMounts =
             [
                 new ZoneBindMount(_platform, PlatformFiles.MountPoint, ReadOnly: true),

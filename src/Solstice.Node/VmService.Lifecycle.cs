@@ -160,7 +160,7 @@ public sealed partial class VmService
             Publish("modify", before, View(Require(uuid)));
     }
 
-    /// <summary>SIGTERM to init (SIGKILL with force), then SIGKILL to everything after the timeout.</summary>
+    /// <summary>init's stop signal (SIGTERM, SIGRTMIN+3 for systemd; SIGKILL with force), then SIGKILL to everything after the timeout.</summary>
     private void StopLocked(string uuid, bool force, TimeSpan timeout)
     {
         if (!_running.TryGetValue(uuid, out var running))
@@ -170,7 +170,7 @@ public sealed partial class VmService
         Publish("modify", before, View(Require(uuid)));
         try
         {
-            _runtime.Signal(uuid, force ? SigKill : SigTerm, all: force);
+            _runtime.Signal(uuid, force ? SigKill : _runtime.StopSignal(uuid), all: force);
         }
         catch (SolsticeException)
         {
@@ -184,7 +184,7 @@ public sealed partial class VmService
         while (!running.Exited.Task.Wait(TimeSpan.FromMilliseconds(250)) && DateTime.UtcNow < deadline)
         {
             if (!force)
-                TrySignal(uuid, SigTerm);
+                TrySignal(uuid, _runtime.StopSignal(uuid));
         }
         if (!running.Exited.Task.IsCompleted)
         {

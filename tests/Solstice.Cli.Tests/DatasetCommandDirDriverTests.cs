@@ -84,4 +84,47 @@ public sealed class DatasetCommandDirDriverTests : IDisposable
         Assert.Equal(1, incremental.ExitCode);
         Assert.Contains("no incremental streams", incremental.Error);
     }
+
+    [Fact]
+    public void Get_honours_its_output_fields_sources_types_and_depth_as_zfs_does()
+    {
+        Run("solstice", "dataset", "create", "-p", "zones/g/child/leaf");
+        Run("solstice", "dataset", "snapshot", "zones/g@s");
+        string mountpoint = _dir.Combine("zones", "g");
+        Assert.Equal(mountpoint + "\n", Run("solstice", "dataset", "get", "-H", "-o", "value", "mountpoint", "zones/g").Out);
+        Assert.Equal($"mountpoint\t{mountpoint}\n", Run("solstice", "dataset", "get", "-Ho", "property,value", "mountpoint", "zones/g").Out);
+        Assert.Equal("zones/g\tmountpoint\t-\tdefault\n",
+            Run("solstice", "dataset", "get", "-H", "-o", "name,property,received,source", "mountpoint", "zones/g").Out);
+        Assert.Equal("NAME     VALUE\nzones/g  none\n", Run("solstice", "dataset", "get", "-o", "name,value", "quota", "zones/g").Out);
+        // -r includes snapshots; -t narrows; -d counts a snapshot one level below its dataset.
+        Assert.Equal("zones/g\nzones/g@s\nzones/g/child\nzones/g/child/leaf\n",
+            Run("solstice", "dataset", "get", "-rH", "-o", "name", "type", "zones/g").Out);
+        Assert.Equal("zones/g@s\n", Run("solstice", "dataset", "get", "-rH", "-t", "snapshot", "-o", "name", "type", "zones/g").Out);
+        Assert.Equal("zones/g\nzones/g@s\nzones/g/child\n", Run("solstice", "dataset", "get", "-H", "-d", "1", "-o", "name", "type", "zones/g").Out);
+        // -s filters by source: quota is default, type has none.
+        Assert.Equal("zones/g\tquota\n", Run("solstice", "dataset", "get", "-H", "-s", "default", "-o", "name,property", "quota,type", "zones/g").Out);
+        Assert.Equal("zones/g\ttype\n", Run("solstice", "dataset", "get", "-H", "-s", "none", "-o", "name,property", "quota,type", "zones/g").Out);
+        // No dataset: every dataset of every pool.
+        Assert.Contains("zones/images\n", Run("solstice", "dataset", "get", "-H", "-o", "name", "type").Out);
+        var bad = Run("solstice", "dataset", "get", "-o", "colour", "type", "zones/g");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("invalid field 'colour'", bad.Error);
+        Assert.Equal(2, Run("solstice", "dataset", "get", "-s", "sideways", "type", "zones/g").ExitCode);
+    }
+
+    [Fact]
+    public void List_takes_depth_type_lists_several_sort_keys_and_snapshot_takes_r()
+    {
+        Run("solstice", "dataset", "create", "-p", "zones/l/b/deep");
+        Run("solstice", "dataset", "create", "zones/l/a");
+        Assert.Equal(0, Run("solstice", "dataset", "snapshot", "-r", "zones/l@r").ExitCode);
+        Assert.Equal("zones/l/a@r\nzones/l/b/deep@r\nzones/l/b@r\nzones/l@r\n",
+            Run("solstice", "dataset", "list", "-rH", "-t", "snapshot", "-o", "name", "-s", "name", "zones/l").Out);
+        Assert.Equal("zones/l\nzones/l@r\nzones/l/a\nzones/l/b\n",
+            Run("solstice", "dataset", "list", "-H", "-d", "1", "-t", "filesystem,snapshot", "-o", "name", "zones/l").Out);
+        Assert.Equal("zones/l/b\nzones/l/a\n",
+            Run("solstice", "dataset", "list", "-H", "-d", "0", "-o", "name", "-s", "type", "-S", "name", "zones/l/a", "zones/l/b").Out);
+        Assert.Equal(2, Run("solstice", "dataset", "list", "-t", "disk").ExitCode);
+        Assert.Equal(2, Run("solstice", "dataset", "list", "-d", "x").ExitCode);
+    }
 }

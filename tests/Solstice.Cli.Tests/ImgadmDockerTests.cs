@@ -155,6 +155,19 @@ public sealed class ImgadmDockerTests : IDisposable
     }
 
     [Fact]
+    public void A_tag_the_archive_lacks_is_reported_against_the_users_file()
+    {
+        string archive = _dir.Combine("saved.tar");
+        ThreeLayers().WriteDockerSave(archive, "saved/app:1.0");
+        var result = Run("install-docker", archive, "saved/app:2.0");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"docker save archive {archive}: no image tagged 'saved/app:2.0'", result.Error);
+        Assert.DoesNotContain(".partial", result.Error);
+        Assert.Empty(_store.ListIndexed());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_store.PartialDirectory));
+    }
+
+    [Fact]
     public void A_docker_save_archive_that_escapes_its_directory_is_refused()
     {
         string archive = _dir.Combine("evil.tar");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Solstice.Core;
+using Solstice.Linux;
 using Solstice.Storage;
 
 namespace Solstice.Cli.Commands;
@@ -9,13 +10,13 @@ public static class DatasetCommand
 {
     public const string Usage = """
         usage: solstice dataset <verb> ...
-          list [-rHp] [-t filesystem|snapshot|all] [-o field,...] [-s field] [-S field] [name]...
+          list [-rHp] [-d depth] [-t type,...] [-o field,...] [-s field]... [-S field]... [name]...
           create [-p] [-o quota=<size>] <dataset>
-          snapshot <dataset>@<name>...
+          snapshot [-r] <dataset>@<name>...
           rollback [-r] <snapshot>
           clone <snapshot> <dataset>
           destroy [-r] <dataset|snapshot>
-          get [-Hp] <property[,...]|all> <dataset>...
+          get [-rHp] [-d depth] [-o field,...] [-t type,...] [-s source,...] <property[,...]|all> [dataset]...
           set quota=<size|none> <dataset>
           send [-i <snapshot>] <snapshot>          (stream to stdout)
           receive <dataset>                        (stream from stdin)
@@ -55,34 +56,26 @@ public static class DatasetCommand
     private static int List(IReadOnlyList<string> args, CliContext context)
     {
         var a = Arguments.Parse(args, "rHp", "tosSd");
-        string type = a.Value('t') ?? (a.Positional.Any(p => p.Contains('@')) ? "snapshot" : "filesystem");
-        bool filesystems = type is "filesystem" or "all" or "fs";
-        bool snapshots = type is "snapshot" or "snap" or "all";
-        if (!filesystems && !snapshots)
-            throw new UsageException($"invalid type '{type}'");
-        string[] fields = (a.Value('o') ?? "name,used,avail,refer,mountpoint").Split(',');
+        var (filesystems, snapshots) = Types(a.Value('t'), a.Positional.Any(p => p.Contains('@')) ? "snapshot" : "filesystem");
+        string[] fields = a.Values('o').SelectMany(o => o.Split(',')).ToArray();
+        if (fields.Length == 0)
+            fields = ["name", "used", "avail", "refer", "mountpoint"];
         foreach (string field in fields)
             _ = Header(field);
-        var nodes = Nodes.Load(context);
-        var rows = new List<DatasetRow>();
-        if (a.Positional.Count == 0)
+        var rows = Select(a, Nodes.Load(context), a.Positional, filesystems, snapshots);
+        var keys = a.Values('s').Select(k => (Key: k, Descending: false)).Concat(a.Values('S').Select(k => (Key: k, Descending: true))).ToList();
+        foreach (var (key, _) in keys)
+            _ = Canonical(key);
+        if (keys.Count > 0)
         {
-            foreach (var pool in nodes.ImportedPools())
-                rows.AddRange(pool.List(null, recursive: true, filesystems, snapshots));
+            IOrderedEnumerable<DatasetRow> ordered = keys[0].Descending
+                ? rows.OrderByDescending(r => SortKey(r, keys[0].Key), SortKeyComparer.Instance)
+                : rows.OrderBy(r => SortKey(r, keys[0].Key), SortKeyComparer.Instance);
+            foreach (var (key, descending) in keys.Skip(1))
+                ordered = descending ? ordered.ThenByDescending(r => SortKey(r, key), SortKeyComparer.Instance)
+                    : ordered.ThenBy(r => SortKey(r, key), SortKeyComparer.Instance);
+            rows = ordered.ToList();
         }
-        foreach (string text in a.Positional)
-        {
-            var name = DatasetName.Parse(text);
-            var pool = nodes.PoolFor(name);
-            if (name.IsSnapshot)
-                rows.Add(pool.Describe(name));
-            else
-                rows.AddRange(pool.List(name, a.Has('r'), filesystems, snapshots));
-        }
-        if (a.Value('s') is { } ascending)
-            rows = rows.OrderBy(r => SortKey(r, ascending), SortKeyComparer.Instance).ToList();
-        if (a.Value('S') is { } descending)
-            rows = rows.OrderByDescending(r => SortKey(r, descending), SortKeyComparer.Instance).ToList();
         var numeric = new HashSet<int>();
         for (int i = 0; i < fields.Length; i++)
             if (Canonical(fields[i]) is "used" or "available" or "referenced" or "quota")
@@ -91,6 +84,59 @@ public static class DatasetCommand
         context.Out.Write(TextTable.Render(fields.Select(Header).ToList(), table, a.Has('H'), numeric));
         return 0;
     }
+
+    /// <summary>zfs's -t: a comma list of filesystem, snapshot, volume, bookmark or all (this node has only the first two).</summary>
+    private static (bool Filesystems, bool Snapshots) Types(string? option, string fallback)
+    {
+        bool filesystems = false, snapshots = false;
+        foreach (string type in (option ?? fallback).Split(','))
+        {
+            switch (type)
+            {
+                case "filesystem" or "fs": filesystems = true; break;
+                case "snapshot" or "snap": snapshots = true; break;
+                case "all": filesystems = snapshots = true; break;
+                case "volume" or "vol" or "bookmark": break;
+                default: throw new UsageException($"invalid type '{type}'\nspecify a comma-separated list of types: filesystem, snapshot, volume, bookmark, all");
+            }
+        }
+        return (filesystems, snapshots);
+    }
+
+    /// <summary>
+    /// The rows zfs list and zfs get show: every dataset of every pool when none is named, else each
+    /// named one, with its descendants under -r, or down to -d levels (a snapshot is one level below
+    /// its dataset). exact (zfs get): a named dataset without -r or -d is just itself, not its snapshots.
+    /// </summary>
+    private static List<DatasetRow> Select(Arguments a, Nodes nodes, IEnumerable<string> names, bool filesystems, bool snapshots, bool exact = false)
+    {
+        int? depth = null;
+        if (a.Value('d') is { } depthText)
+            depth = int.TryParse(depthText, NumberStyles.None, CultureInfo.InvariantCulture, out int d) ? d
+                : throw new UsageException($"invalid depth '{depthText}'");
+        bool recursive = a.Has('r') || depth is not null;
+        var rows = new List<DatasetRow>();
+        var given = names.ToList();
+        if (given.Count == 0)
+        {
+            foreach (var pool in nodes.ImportedPools())
+                rows.AddRange(pool.List(null, recursive: true, filesystems, snapshots).Where(r => depth is null || Depth(r.Name) <= depth));
+            return rows;
+        }
+        foreach (string text in given)
+        {
+            var name = DatasetName.Parse(text);
+            var pool = nodes.PoolFor(name);
+            if (name.IsSnapshot || exact && !recursive)
+                rows.Add(pool.Describe(name));
+            else
+                rows.AddRange(pool.List(name, recursive, filesystems, snapshots)
+                    .Where(r => depth is null || Depth(r.Name) - Depth(name.ToString()) <= depth));
+        }
+        return rows;
+    }
+
+    private static int Depth(string name) => name.Count(c => c == '/') + (name.Contains('@') ? 1 : 0);
 
     private static int Create(IReadOnlyList<string> args, CliContext context)
     {
@@ -107,15 +153,28 @@ public static class DatasetCommand
 
     private static int Snapshot(IReadOnlyList<string> args, CliContext context)
     {
-        var a = Arguments.Parse(args, "", "");
+        var a = Arguments.Parse(args, "r", "");
         if (a.Positional.Count == 0)
             throw new UsageException("missing snapshot argument");
         var nodes = Nodes.Load(context);
+        using var revert = new Reverter();
         foreach (string text in a.Positional)
         {
             var name = DatasetName.Parse(text);
-            nodes.PoolFor(name).Snapshot(name);
+            if (!name.IsSnapshot)
+                throw new SolsticeException(ErrorCode.InvalidArgument, $"cannot create snapshot '{text}': missing '@' delimiter in snapshot name");
+            var pool = nodes.PoolFor(name);
+            // -r: the same snapshot of every descendant; a failure removes the ones made so far.
+            var targets = a.Has('r')
+                ? pool.List(name.WithoutSnapshot, recursive: true, filesystems: true, snapshots: false).Select(r => DatasetName.Parse(r.Name) with { Snapshot = name.Snapshot })
+                : [name];
+            foreach (var target in targets)
+            {
+                pool.Snapshot(target);
+                revert.Add($"destroy {target}", () => pool.Destroy(target, recursive: false));
+            }
         }
+        revert.Success();
         return 0;
     }
 
@@ -152,30 +211,51 @@ public static class DatasetCommand
         return 0;
     }
 
+    private static readonly string[] s_getColumns = ["name", "property", "value", "received", "source"];
+    private static readonly string[] s_sources = ["local", "default", "inherited", "temporary", "received", "none"];
+
+    /// <summary>zfs get [-rHp] [-d depth] [-o field,...] [-t type,...] [-s source,...] all|property,... [dataset]...</summary>
     private static int Get(IReadOnlyList<string> args, CliContext context)
     {
-        var a = Arguments.Parse(args, "Hpr", "o");
-        if (a.Positional.Count < 2)
-            throw new UsageException("get takes a property list and at least one dataset");
+        var a = Arguments.Parse(args, "Hpr", "odts");
+        if (a.Positional.Count < 1)
+            throw new UsageException("missing property argument");
         string[] properties = a.Positional[0] == "all" ? s_allProperties : a.Positional[0].Split(',');
         foreach (string property in properties)
             _ = Header(property);
-        var nodes = Nodes.Load(context);
+        string[] columns = a.Values('o').Count == 0 ? ["name", "property", "value", "source"]
+            : a.Values('o').SelectMany(o => o.Split(',')).Select(c => c == "all" ? null : c).SelectMany(c => c is null ? s_getColumns : [c]).ToArray();
+        foreach (string column in columns.Where(c => !s_getColumns.Contains(c)))
+            throw new UsageException($"invalid field '{column}'\nfields are name, property, value, received, source or all");
+        string[] sources = a.Values('s').SelectMany(o => o.Split(',')).ToArray();
+        foreach (string source in sources.Where(c => !s_sources.Contains(c)))
+            throw new UsageException($"invalid source '{source}'\nsources are local, default, inherited, temporary, received or none");
+        var (filesystems, snapshots) = Types(a.Value('t'), "all");
         var rows = new List<IReadOnlyList<string>>();
-        foreach (string text in a.Positional.Skip(1))
+        foreach (var row in Select(a, Nodes.Load(context), a.Positional.Skip(1), filesystems, snapshots, exact: true))
         {
-            var name = DatasetName.Parse(text);
-            var row = nodes.PoolFor(name).Describe(name);
             foreach (string property in properties)
             {
                 string canonical = Canonical(property);
-                string source = canonical is "quota" ? (row.Quota is null ? "default" : "local") : "-";
-                rows.Add([row.Name, canonical, Format(row, canonical, a.Has('p')), source]);
+                string source = Source(row, canonical);
+                if (sources.Length > 0 && !sources.Contains(source == "-" ? "none" : source))
+                    continue;
+                string[] cells = [row.Name, canonical, Format(row, canonical, a.Has('p')), "-", source];
+                rows.Add(columns.Select(c => cells[Array.IndexOf(s_getColumns, c)]).ToList());
             }
         }
-        context.Out.Write(TextTable.Render(["NAME", "PROPERTY", "VALUE", "SOURCE"], rows, a.Has('H')));
+        context.Out.Write(TextTable.Render(columns.Select(c => c.ToUpperInvariant()).ToList(), rows, a.Has('H')));
         return 0;
     }
+
+    /// <summary>Where a property's value comes from, as zfs get's SOURCE column says it.</summary>
+    private static string Source(DatasetRow row, string property) => property switch
+    {
+        "quota" when row.Type == DatasetType.Snapshot => "-",
+        "quota" => row.Quota is null ? "default" : "local",
+        "mountpoint" when row.Type != DatasetType.Snapshot => "default",
+        _ => "-",
+    };
 
     private static int Set(IReadOnlyList<string> args, CliContext context)
     {

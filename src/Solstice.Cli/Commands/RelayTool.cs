@@ -6,20 +6,21 @@ namespace Solstice.Cli.Commands;
 
 /// <summary>
 /// fwadm and nictagadm run inside solsticed, the single writer of rules and nic tags; this
-/// relays argv (and a `-f` payload, read here so relative paths mean the caller's directory)
+/// relays argv (and fwadm's `-f` payload, read here so relative paths mean the caller's directory)
 /// and prints what the daemon's command printed, with its exit code.
 /// </summary>
 public static class RelayTool
 {
-    public static int Fwadm(IReadOnlyList<string> args, CliContext context) => Relay("fwadm", args, context);
+    public static int Fwadm(IReadOnlyList<string> args, CliContext context) => Relay("fwadm", args, context, filePayload: true);
 
-    public static int Nictagadm(IReadOnlyList<string> args, CliContext context) => Relay("nictagadm", args, context);
+    // nictagadm's -f (delete -f) is a flag, not a payload file.
+    public static int Nictagadm(IReadOnlyList<string> args, CliContext context) => Relay("nictagadm", args, context, filePayload: false);
 
-    private static int Relay(string op, IReadOnlyList<string> args, CliContext context)
+    private static int Relay(string op, IReadOnlyList<string> args, CliContext context, bool filePayload)
     {
         var argv = args.ToList();
         string? stdin = null;
-        int f = argv.IndexOf("-f");
+        int f = filePayload ? argv.IndexOf("-f") : -1;
         if (f >= 0 && f + 1 < argv.Count)
         {
             string source = argv[f + 1];

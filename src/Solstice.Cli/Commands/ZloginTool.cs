@@ -7,7 +7,7 @@ namespace Solstice.Cli.Commands;
 
 /// <summary>
 /// zlogin [-C] [-t|-T] &lt;uuid|alias&gt; [command [args...]]: a shell (on a pty when stdin is a
-/// terminal) or one command in the zone, with the command's exit code passed through. The
+/// terminal) or one command line run by the zone's /bin/sh, with its exit code passed through. The
 /// daemon supplies the runtime's exec argv, so the zone's limits, capabilities and seccomp
 /// profile apply to what zlogin runs; zlogin runs it with its own stdio.
 /// </summary>
@@ -46,7 +46,7 @@ public static class ZloginTool
         {
             ["uuid"] = uuid,
             ["tty"] = tty,
-            ["argv"] = new JsonArray((command.Count == 0 ? ["/bin/sh", "-l"] : command).Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
+            ["argv"] = new JsonArray(ZoneArgv(command).Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
         }) as JsonArray;
         var info = new ProcessStartInfo(argv![0]!.GetValue<string>()) { UseShellExecute = false };
         foreach (var arg in argv.Skip(1))
@@ -55,6 +55,15 @@ public static class ZloginTool
         process.WaitForExit();
         return process.ExitCode;
     }
+
+    /// <summary>
+    /// What runs in the zone: a login shell, or, as SmartOS's zlogin does (su root -c), the
+    /// arguments joined with spaces and handed to the shell, so pipes and quoting are the shell's and
+    /// a missing command is the shell's "sh: x: not found" with exit 127 (argv[0] "sh", found on the
+    /// zone's PATH, so the shell names itself as SmartOS's does).
+    /// </summary>
+    public static IReadOnlyList<string> ZoneArgv(IReadOnlyList<string> command) =>
+        command.Count == 0 ? ["/bin/sh", "-l"] : ["sh", "-c", string.Join(' ', command)];
 
     /// <summary>A uuid as given, or the one VM whose alias matches.</summary>
     private static string Resolve(string target, CliContext context)

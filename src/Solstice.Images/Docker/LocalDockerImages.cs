@@ -18,14 +18,19 @@ public static class LocalDockerImages
 {
     public sealed record Loaded(DockerImage Image, string Repository, string? Tag);
 
-    /// <summary>Opens a directory that is an OCI layout or an unpacked docker save; reference picks the image when there are several.</summary>
-    public static Loaded Open(string directory, string? reference)
+    /// <summary>
+    /// Opens a directory that is an OCI layout or an unpacked docker save; reference picks the image
+    /// when there are several. Messages name displayName (the archive the user gave, which was
+    /// unpacked into directory) when there is one.
+    /// </summary>
+    public static Loaded Open(string directory, string? reference, string? displayName = null)
     {
+        displayName ??= directory;
         if (File.Exists(Path.Combine(directory, "manifest.json")))
-            return OpenDockerSave(directory, reference);
+            return OpenDockerSave(directory, reference, displayName);
         if (File.Exists(Path.Combine(directory, "index.json")))
-            return OpenOciLayout(directory, reference);
-        throw new SolsticeException(ErrorCode.InvalidArgument, $"{directory}: neither an OCI image layout (index.json) nor a docker save archive (manifest.json)");
+            return OpenOciLayout(directory, reference, displayName);
+        throw new SolsticeException(ErrorCode.InvalidArgument, $"{displayName}: neither an OCI image layout (index.json) nor a docker save archive (manifest.json)");
     }
 
     /// <summary>Unpacks a docker save / OCI layout tarball into directory (which must exist, on the pool).</summary>
@@ -63,9 +68,9 @@ public static class LocalDockerImages
         return n == 2 && head[0] == 0x1f && head[1] == 0x8b ? "gzip" : "none";
     }
 
-    private static Loaded OpenDockerSave(string directory, string? reference)
+    private static Loaded OpenDockerSave(string directory, string? reference, string displayName)
     {
-        string source = $"docker save archive {directory}";
+        string source = $"docker save archive {displayName}";
         var entries = (Json(Path.Combine(directory, "manifest.json"), source) as JsonArray ?? []).OfType<JsonObject>().ToList();
         if (entries.Count == 0)
             throw new SolsticeException(ErrorCode.InvalidArgument, $"{source}: manifest.json lists no image");
@@ -95,9 +100,9 @@ public static class LocalDockerImages
         return new Loaded(image, repo, tag);
     }
 
-    private static Loaded OpenOciLayout(string directory, string? reference)
+    private static Loaded OpenOciLayout(string directory, string? reference, string displayName)
     {
-        string source = $"OCI layout {directory}";
+        string source = $"OCI layout {displayName}";
         if (!File.Exists(Path.Combine(directory, "oci-layout")))
             throw new SolsticeException(ErrorCode.InvalidArgument, $"{source}: no oci-layout file");
         var index = Json(Path.Combine(directory, "index.json"), source) as JsonObject

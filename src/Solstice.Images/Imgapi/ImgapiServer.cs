@@ -217,7 +217,7 @@ public sealed class ImgapiServer : IDisposable
     private static JsonObject WithPlaceholderFile(JsonObject manifest)
     {
         var copy = (JsonObject)manifest.DeepClone();
-        copy["files"] ??= new JsonArray(new JsonObject { ["sha1"] = new string('0', 40), ["size"] = 0, ["compression"] = "none" });
+        copy["files"] ??= new JsonArray(new JsonObject { ["sha1"] = new string('0', 40), ["size"] = 1, ["compression"] = "none" });
         return copy;
     }
 

@@ -15,8 +15,12 @@ namespace Solstice.Instances.Oci;
 /// needs CAP_SYS_RESOURCE, which some hosts (sandboxed VMs, nested containers) withhold even from root:
 /// there the runtime can't go above its own hard limits and `create` would fail.
 /// </param>
+/// <param name="UnifiedControllers">
+/// On a pure cgroup v2 host, the controllers its root offers (cgroup.controllers); null on v1 and
+/// hybrid hosts, which have a name=systemd hierarchy.
+/// </param>
 public sealed record OciHostFeatures(bool BlockIoWeight, bool SwapLimit, IReadOnlyList<string> PlatformDirectories,
-    IReadOnlyDictionary<string, long>? RlimitCeiling = null)
+    IReadOnlyDictionary<string, long>? RlimitCeiling = null, IReadOnlyList<string>? UnifiedControllers = null)
 {
     /// <summary>The platform userland of SmartOS OS zones, mapped to Linux's layout; missing ones are skipped.</summary>
     public static readonly IReadOnlyList<string> PlatformCandidates = ["/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin"];
@@ -36,7 +40,8 @@ public sealed record OciHostFeatures(bool BlockIoWeight, bool SwapLimit, IReadOn
             ? controllers.Split(' ', '\n').Contains("memory")
             : File.Exists(Path.Combine(cgroupRoot, "memory", "memory.memsw.limit_in_bytes"));
         var platform = PlatformCandidates.Where(Directory.Exists).ToList();
-        return new OciHostFeatures(blockIo, swap, platform, HasCapability(CapSysResource) ? null : CurrentHardLimits());
+        return new OciHostFeatures(blockIo, swap, platform, HasCapability(CapSysResource) ? null : CurrentHardLimits(),
+            v2 ? controllers.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries) : null);
     }
 
     private static Dictionary<string, long> CurrentHardLimits()

@@ -17,6 +17,8 @@ public static partial class RuntimeSpecBuilder
             Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
             Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
             Mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"));
+        if (spec.SystemdInit)
+            AddSystemdMounts(mounts, spec, host);
 
         if (ZoneBrands.UsesPlatformUserland(spec.Brand))
         {

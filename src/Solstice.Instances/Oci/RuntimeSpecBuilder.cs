@@ -34,13 +34,21 @@ public static partial class RuntimeSpecBuilder
             ["root"] = new JsonObject { ["path"] = spec.RootfsPath, ["readonly"] = false },
             ["hostname"] = spec.Hostname,
             ["mounts"] = BuildMounts(spec, host),
-            ["annotations"] = new JsonObject
-            {
-                ["org.solstice.brand"] = ZoneBrands.Name(spec.Brand),
-                ["org.solstice.uuid"] = spec.Uuid,
-            },
+            ["annotations"] = Annotations(spec),
             ["linux"] = BuildLinux(spec, host),
         };
+    }
+
+    private static JsonObject Annotations(ZoneRuntimeSpec spec)
+    {
+        var annotations = new JsonObject
+        {
+            ["org.solstice.brand"] = ZoneBrands.Name(spec.Brand),
+            ["org.solstice.uuid"] = spec.Uuid,
+        };
+        if (spec.SystemdInit)
+            annotations[StopSignalAnnotation] = SystemdStopSignal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return annotations;
     }
 
     private static JsonObject BuildProcess(ZoneRuntimeSpec spec, OciHostFeatures host)
@@ -73,6 +81,8 @@ public static partial class RuntimeSpecBuilder
         };
         if (spec.Terminal)
             defaults.Add(("TERM", "xterm"));
+        if (spec.SystemdInit)
+            defaults.Add(("container", ContainerName));
         var env = defaults.Where(d => !spec.Environment.ContainsKey(d.Key)).Select(d => $"{d.Key}={d.Value}").ToList();
         env.AddRange(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"));
         return env;

@@ -60,6 +60,12 @@ public sealed partial record ZoneRuntimeSpec
     /// </summary>
     public bool RawNetworkAccess { get; init; } = true;
 
+    /// <summary>
+    /// Init is systemd (an lx image's own /sbin/init): the builder adds what systemd needs to be a
+    /// zone's PID 1 (RuntimeSpecBuilder.Systemd.cs) and names SIGRTMIN+3 as the stop signal.
+    /// </summary>
+    public bool SystemdInit { get; init; }
+
     /// <summary>Run the zone in a user namespace with this mapping; null keeps host ids.</summary>
     public ZoneIdMapping? UserNamespace { get; init; }
 

@@ -209,6 +209,17 @@ public sealed partial class FwadmCommand
             throw new SolsticeException(ErrorCode.InvalidArgument, "Payload must be a JSON object");
         if (obj.ContainsKey("remoteVMs") && obj["remoteVMs"] is JsonArray { Count: > 0 })
             throw new SolsticeException(ErrorCode.NotSupported, "remote VMs are not supported on this node");
+        // fw.js asserts these are arrays of objects before looking for rules (assert.optionalArrayOfObject).
+        foreach (string key in new[] { "rules", "localVMs", "remoteVMs" })
+        {
+            if (!obj.TryGetPropertyValue(key, out var value) || value is null)
+                continue;
+            if (value is not JsonArray array)
+                throw new SolsticeException(ErrorCode.InvalidArgument, $"Payload \"{key}\" must be an array of objects, not {Describe(value)}");
+            int bad = array.ToList().FindIndex(e => e is not JsonObject);
+            if (bad >= 0)
+                throw new SolsticeException(ErrorCode.InvalidArgument, $"Payload \"{key}\" must be an array of objects: entry {bad} is {Describe(array[bad])}");
+        }
         List<JsonObject> payloads;
         if (obj.ContainsKey("rule") || obj.ContainsKey("enabled") || obj.ContainsKey("description")
             || obj.ContainsKey("owner_uuid") || obj.ContainsKey("version"))
@@ -220,6 +231,12 @@ public sealed partial class FwadmCommand
         if (payloads.Count == 0)
             throw new SolsticeException(ErrorCode.InvalidArgument, "Payload must contain one of: rules, localVMs, remoteVMs");
         return payloads.Select(ApplyFlags).ToList();
+    }
+
+    private static string Describe(JsonNode? node)
+    {
+        string text = node?.ToJsonString() ?? "null";
+        return text.Length > 40 ? text[..37] + "..." : text;
     }
 
     private JsonObject ApplyFlags(JsonObject payload)

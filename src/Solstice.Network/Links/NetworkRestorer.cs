@@ -41,6 +41,31 @@ public sealed class NetworkRestorer(HostCommands commands)
         return bridges;
     }
 
+    /// <summary>
+    /// Deletes the bridges of a tag that was removed: its own and, where each VLAN has a bridge of its
+    /// own, those (sst&lt;tag&gt;.&lt;vlan&gt;). Zone ports still on them (only after delete -f) are
+    /// detached with them; an uplink is released. Returns the bridges deleted.
+    /// </summary>
+    public IReadOnlyList<string> RemoveTag(string tag)
+    {
+        var listed = commands.Host(["ip", "-o", "link", "show", "type", "bridge"]);
+        HostCommands.Check(listed, "Failed to list bridges");
+        var bridges = listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':', 3)[1].Trim().Split('@')[0])
+            .Where(name => name == LinkNames.Bridge(tag) || IsVlanBridge(name, tag))
+            .ToList();
+        if (bridges.Count > 0)
+            commands.HostBatch(bridges.Select(b => $"link del {b}"), $"Failed to delete the bridges of nic tag {tag}");
+        return bridges;
+    }
+
+    private static bool IsVlanBridge(string name, string tag)
+    {
+        int dot = name.LastIndexOf('.');
+        return dot > 0 && int.TryParse(name.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int vlan)
+            && vlan is >= 1 and <= 4094 && LinkNames.Bridge(tag, vlan) == name;
+    }
+
     /// <summary>The interface with the mac, read from sysfs (the daemon's namespace).</summary>
     public static string? ResolveByMac(string mac, string sysClassNet = "/sys/class/net")
     {

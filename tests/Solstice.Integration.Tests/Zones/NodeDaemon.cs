@@ -149,9 +149,15 @@ public sealed class NodeDaemon : IDisposable
         return (JsonObject)JsonNode.Parse(result.Out)!;
     }
 
-    /// <summary>Runs a command in a zone through the real zlogin binary; returns exit code and output.</summary>
+    /// <summary>
+    /// Runs a command in a zone through the real zlogin binary; returns exit code and output. zlogin
+    /// joins its arguments into one shell command line, as SmartOS's does; several arguments are
+    /// quoted here so each reaches the command as one word, one argument is a shell command line.
+    /// </summary>
     public (int ExitCode, string Output) Zlogin(string uuid, params string[] command)
     {
+        if (command.Length > 1)
+            command = [string.Join(' ', command.Select(word => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'"))];
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "solstice.dll"));
         info.ArgumentList.Add("zlogin");

@@ -23,6 +23,11 @@ public sealed class VmadmLifecycleTests(NodeDaemonFixture fixture) : IClassFixtu
         Assert.Equal(0, uname.ExitCode);
         Assert.StartsWith($"Linux {uuid} ", uname.Output);
         Assert.Equal(7, D.Zlogin(uuid, "sh", "-c", "exit 7").ExitCode);
+        // As on SmartOS the command line goes through the zone's shell: its pipes, and its "not found".
+        Assert.Equal((0, "b\n"), D.Zlogin(uuid, "echo a | tr a b"));
+        var missing = D.Zlogin(uuid, "no-such-command");
+        Assert.Equal(127, missing.ExitCode);
+        Assert.Matches(@"^sh: (\d+: )?no-such-command: not found\n$", missing.Output);
         Assert.Equal(uuid + "\n", D.Zlogin(uuid, "hostname").Output);
         Assert.Contains($"{uuid}.local {uuid}", D.Zlogin(uuid, "cat", "/etc/hosts").Output);
         // joyent zones are sparse: the platform's /usr is the host's, read-only.

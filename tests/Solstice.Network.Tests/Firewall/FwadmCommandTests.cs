@@ -88,6 +88,20 @@ public sealed class FwadmCommandTests : IDisposable
         Assert.Equal("no dns", _store.Get("aaaaaaaa-0000-4000-8000-000000000002")!.Description);
     }
 
+    [Theory]
+    [InlineData("""{"rules": "x"}""", "Payload \"rules\" must be an array of objects, not \"x\"\n")]
+    [InlineData("""{"rules": {"rule": "FROM any TO all vms ALLOW tcp PORT 22"}}""", "Payload \"rules\" must be an array of objects, not {\"rule\":\"FROM any TO all vms ALLOW tc...\n")]
+    [InlineData("""{"rules": [{"rule": "FROM any TO all vms ALLOW tcp PORT 22"}, 5]}""", "Payload \"rules\" must be an array of objects: entry 1 is 5\n")]
+    [InlineData("""{"localVMs": "x"}""", "Payload \"localVMs\" must be an array of objects, not \"x\"\n")]
+    [InlineData("""{"rules": []}""", "Payload must contain one of: rules, localVMs, remoteVMs\n")]
+    public void Add_says_what_is_wrong_with_the_payloads_arrays(string payload, string expected)
+    {
+        var (code, _, error) = Run(["add"], payload);
+        Assert.Equal(1, code);
+        Assert.Equal(expected, error);
+        Assert.Empty(_store.List());
+    }
+
     [Fact]
     public void Add_reads_a_single_rule_payload_from_stdin()
     {

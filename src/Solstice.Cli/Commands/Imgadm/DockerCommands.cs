@@ -94,7 +94,7 @@ public static class DockerCommands
         try
         {
             LocalDockerImages.Unpack(path, directory, store.Limits);
-            return Install(LocalDockerImages.Open(directory, reference), store, progress, context);
+            return Install(LocalDockerImages.Open(directory, reference, path), store, progress, context);
         }
         finally
         {
