@@ -321,8 +321,11 @@ public sealed class ZoneSecurityTests : IClassFixture<ZoneSecurityTests.TwoZones
         Assert.NotNull(Mounts.Find(view));
         Assert.Equal(NoDev, StatFsFlags(view) & (NoSuid | NoDev));
 
+        var rule = D.Run("fwadm", "add", "-g", $"FROM any TO vm {_zones.Lx} ALLOW tcp PORT 22");
+        Assert.True(rule.ExitCode == 0, rule.Error);
         var records = Directory.GetFiles(Path.Combine(pool, "config"), "*", SearchOption.AllDirectories);
         Assert.Contains(records, f => f.EndsWith($"{_zones.Lx}.json", StringComparison.Ordinal));
+        Assert.Contains(records, f => f.Contains("/fw/", StringComparison.Ordinal));
         var stateFiles = records
             .Concat(Directory.GetFiles(Path.Combine(pool, "images"), "*.json"))
             .Concat(Directory.GetFiles(Path.Combine(D.RunDir, "bundles"), "config.json", SearchOption.AllDirectories))
