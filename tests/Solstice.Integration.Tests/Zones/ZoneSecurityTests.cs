@@ -321,14 +321,45 @@ public sealed class ZoneSecurityTests : IClassFixture<ZoneSecurityTests.TwoZones
         Assert.NotNull(Mounts.Find(view));
         Assert.Equal(NoDev, StatFsFlags(view) & (NoSuid | NoDev));
 
+        var rule = D.Run("fwadm", "add", "-g", $"FROM any TO vm {_zones.Lx} ALLOW tcp PORT 22");
+        Assert.True(rule.ExitCode == 0, rule.Error);
         var records = Directory.GetFiles(Path.Combine(pool, "config"), "*", SearchOption.AllDirectories);
         Assert.Contains(records, f => f.EndsWith($"{_zones.Lx}.json", StringComparison.Ordinal));
+        Assert.Contains(records, f => f.Contains("/fw/", StringComparison.Ordinal));
         var stateFiles = records
             .Concat(Directory.GetFiles(Path.Combine(pool, "images"), "*.json"))
             .Concat(Directory.GetFiles(Path.Combine(D.RunDir, "bundles"), "config.json", SearchOption.AllDirectories))
             .Append(D.Pool.ConfigPath);
         foreach (string file in stateFiles)
             Assert.True((File.GetUnixFileMode(file) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) == 0, $"{file} is {File.GetUnixFileMode(file)}");
+    }
+
+    /// <summary>
+    /// A node upgraded from a version without these protections: a 0644 record, a 0755 zonepath, a
+    /// pool mount without nosuid and no runtime view. The next daemon start puts all of it right, and
+    /// the running zones stay up.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_restart_tightens_what_an_older_version_left_open()
+    {
+        string pool = D.Pool.Pool.MountPoint;
+        string record = Path.Combine(pool, "config", $"{_zones.Joyent}.json");
+        string zonepath = Path.Combine(pool, _zones.Joyent);
+        string view = Solstice.Storage.PoolManager.RuntimeViewOf(pool);
+        D.Stop();
+        File.SetUnixFileMode(record, AtomicFile.PublicMode);
+        File.SetUnixFileMode(zonepath, Open);
+        Assert.Equal(0, Linux.Interop.Libc.Umount2(view, 0));
+        var remount = ProcessCommandRunner.Instance.Run(["mount", "-o", "remount,bind,suid,dev", pool]);
+        Assert.True(remount.Succeeded, remount.StandardError);
+        Assert.Equal(0L, StatFsFlags(pool) & 2);
+        D.Start();
+        Assert.Equal(AtomicFile.PrivateMode, File.GetUnixFileMode(record));
+        Assert.Equal(Solstice.Storage.DatasetModes.Private, File.GetUnixFileMode(zonepath));
+        Assert.Equal(6L, StatFsFlags(pool) & 6);
+        Assert.NotNull(Mounts.Find(view));
+        Assert.Equal("running", D.Get(_zones.Joyent)["state"]!.GetValue<string>());
+        Assert.Equal(0, In(_zones.Joyent, "true").ExitCode);
     }
 
     private static unsafe long StatFsFlags(string path)
