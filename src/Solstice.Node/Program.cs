@@ -16,6 +16,12 @@ public static class Program
 {
     private const string Usage = "usage: solsticed [--config <node.json>] [--socket <path>] [--run-dir <dir>]";
 
+    /// <summary>
+    /// Test hook: the daemon opens and keeps this many descriptors at start, as some 350 running
+    /// zones would, so a test can show that nft work survives a descriptor table past FD_SETSIZE.
+    /// </summary>
+    public const string HoldDescriptorsVariable = "SOLSTICED_TEST_HOLD_FDS";
+
     public static int Main(string[] args)
     {
         if (args.Length == 2 && args[0] == "fd-holder")
@@ -59,7 +65,15 @@ public static class Program
         // dropped, so it can only lower the hard limit it inherits: lift ours to unlimited first.
         // Without CAP_SYS_RESOURCE (some sandboxes) this fails and zones get at most our hard limit.
         Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.MemLock, Linux.Interop.Rlimits.Infinity, Linux.Interop.Rlimits.Infinity);
-        Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.NoFile, 1 << 20, 1 << 20);
+        // About three descriptors per running zone plus clients and metadata connections: 2,000
+        // zones need some 10,000; the unit grants 1048576. Where the hard limit cannot be raised,
+        // the soft one goes up to it.
+        if (!Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.NoFile, 1 << 20, 1 << 20))
+        {
+            ulong hard = Linux.Interop.Rlimits.Hard(Linux.Interop.Rlimits.NoFile);
+            Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.NoFile, hard, hard);
+        }
+        HoldDescriptors(Environment.GetEnvironmentVariable(HoldDescriptorsVariable));
         string bootMarker = Path.Combine(runDir, "booted");
         bool nodeBoot = !File.Exists(bootMarker);
 
@@ -97,6 +111,17 @@ public static class Program
         await server.RunAsync(stop.Token);
         Console.Error.WriteLine("solsticed: stopping; zones keep running");
         return 0;
+    }
+
+    private static void HoldDescriptors(string? count)
+    {
+        if (!int.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out int n))
+            return;
+        for (int i = 0; i < n; i++)
+        {
+            if (Linux.Interop.Libc.Open("/dev/null", Linux.Interop.Libc.ORdOnly | Linux.Interop.Libc.OCloexec, 0) < 0)
+                throw Linux.Interop.SyscallException.Last($"{HoldDescriptorsVariable}: open /dev/null");
+        }
     }
 
     /// <summary>The node config's metadata section over the defaults.</summary>

@@ -21,6 +21,15 @@ public static unsafe partial class FileStat
         return *(ulong*)(buffer + 32);
     }
 
+    /// <summary>The inode number of what path names, following symlinks (a /proc ns link gives the namespace's); null when it cannot be stat'ed.</summary>
+    public static ulong? TargetInode(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        if (Statx(Libc.AtFdCwd, path, 0, StatxIno, buffer) < 0)
+            return null;
+        return *(ulong*)(buffer + 32);
+    }
+
     public static ulong MountId(string path)
     {
         byte* buffer = stackalloc byte[256];

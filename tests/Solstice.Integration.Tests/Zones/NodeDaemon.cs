@@ -14,10 +14,13 @@ namespace Solstice.Integration.Tests.Zones;
 /// </summary>
 public sealed class NodeDaemon : IDisposable
 {
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    public NodeDaemon(string poolSize = "2G")
+    /// <param name="environment">Extra environment for the daemon (e.g. its test hooks).</param>
+    public NodeDaemon(string poolSize = "2G", IReadOnlyDictionary<string, string>? environment = null)
     {
+        _environment = environment ?? new Dictionary<string, string>();
         Pool = new LoopPool(poolSize);
         RunDir = Path.Combine(Pool.Directory, "run");
         Socket = Path.Combine(RunDir, "node.sock");
@@ -64,6 +67,8 @@ public sealed class NodeDaemon : IDisposable
             info.Environment[key] = value;
         // setsid keeps the daemon out of the test host's process group and session.
         var wrapped = new ProcessStartInfo("/usr/bin/setsid") { UseShellExecute = false };
+        foreach (var (name, value) in _environment)
+            wrapped.Environment[name] = value;
         wrapped.ArgumentList.Add("/bin/sh");
         wrapped.ArgumentList.Add("-c");
         wrapped.ArgumentList.Add("exec \"$@\" >>" + Log + " 2>&1");

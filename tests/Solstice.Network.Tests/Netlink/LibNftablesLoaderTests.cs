@@ -1,3 +1,4 @@
+using Solstice.Linux.Interop;
 using Solstice.Network.Firewall.Nft;
 using Solstice.TestKit;
 
@@ -66,5 +67,45 @@ public sealed class LibNftablesLoaderTests
             Assert.True(session.Run(Table).Succeeded);
         }
         Assert.Contains("tcp dport 7 drop", ScratchNetns.In(node, "nft", "list", "ruleset").StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// libnftables select()s on its netlink socket, and glibc aborts the whole process when that
+    /// socket's number is 1024 or more: with 1100 descriptors open here, loading a table, a
+    /// RunEach and a session must all still work (before the nftables threads had a descriptor
+    /// table of their own, the first of them killed the test host).
+    /// </summary>
+    [PrivilegedFact]
+    public void Loads_while_the_process_holds_more_than_FD_SETSIZE_descriptors()
+    {
+        ulong limit = Math.Max(Rlimits.Hard(Rlimits.NoFile), 8192);
+        Assert.True(Rlimits.TrySet(Rlimits.NoFile, limit, limit), "raise RLIMIT_NOFILE");
+        using var scratch = new ScratchNetns();
+        string a = scratch.Create("a"), b = scratch.Create("b");
+        var held = new List<int>();
+        try
+        {
+            for (int i = 0; i < 1100; i++)
+            {
+                int fd = Libc.Open("/dev/null", Libc.ORdOnly | Libc.OCloexec, 0);
+                Assert.True(fd >= 0, "open /dev/null");
+                held.Add(fd);
+            }
+            Assert.True(held[^1] >= 1024, $"the last descriptor is {held[^1]}");
+
+            var loader = new LibNftablesLoader();
+            var loaded = loader.Run(a, Table);
+            Assert.True(loaded.Succeeded, loaded.Error);
+            var outcomes = loader.RunEach([new NftJob(a, () => Table), new NftJob(b, () => Table)]);
+            Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Error));
+            using (var session = loader.OpenSession(b))
+                Assert.Contains("tcp dport 7 drop", session.Run("list chain inet t_loader input").Output, StringComparison.Ordinal);
+            Assert.Contains("tcp dport 7 drop", ScratchNetns.In(a, "nft", "list", "ruleset").StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (int fd in held)
+                Libc.Close(fd);
+        }
     }
 }

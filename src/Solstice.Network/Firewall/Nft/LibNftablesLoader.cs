@@ -4,22 +4,22 @@ using Solstice.Linux;
 namespace Solstice.Network.Firewall.Nft;
 
 /// <summary>
-/// Loads scripts with libnftables inside the daemon: in the caller's namespace on the calling
-/// thread, in a zone's on a thread that joins it (NetworkNamespace). RunEach spreads namespaces
-/// over up to threads threads.
+/// Loads scripts with libnftables inside the daemon, on its nftables threads (which have a
+/// descriptor table of their own, see docs/design.md): in the caller's namespace, or in a zone's
+/// joined for the script. RunEach spreads namespaces over up to threads of those threads.
 /// </summary>
 public sealed class LibNftablesLoader(int threads = 2) : INftLoader
 {
     public static LibNftablesLoader Instance { get; } = new();
 
     public NftOutcome Run(string? netnsPath, string script) =>
-        netnsPath is null ? Nftables.Run(script) : NetworkNamespace.Run(netnsPath, () => Nftables.Run(script));
+        netnsPath is null ? Nftables.Run(script) : Nftables.Run(netnsPath, script);
 
     public IReadOnlyList<NftOutcome> RunEach(IReadOnlyList<NftJob> jobs)
     {
         var outcomes = new NftOutcome[jobs.Count];
         var scriptErrors = new Exception?[jobs.Count];
-        var entered = NetworkNamespace.RunEach(jobs.Select(j => j.NetnsPath).ToList(), i =>
+        var entered = Nftables.RunEach(jobs.Select(j => j.NetnsPath).ToList(), i =>
         {
             string script;
             try
