@@ -48,6 +48,9 @@ public sealed class NodeDaemon : IDisposable
 
     public int Pid => _process?.Id ?? 0;
 
+    /// <summary>True once the daemon process has exited (crashed, killed or stopped).</summary>
+    public bool HasExited => _process is null || _process.HasExited;
+
     /// <summary>Extra environment for the next Start (the crash harness's SOLSTICE_CRASH_AT).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
