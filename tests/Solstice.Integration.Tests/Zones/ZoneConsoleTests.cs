@@ -19,7 +19,7 @@ public sealed class ZoneConsoleTests
         d.Kill();
         d.Start();
         Assert.Contains("AGAIN-43", Converse(d, uuid, "echo AGAIN-$((6*7+1))\r", "AGAIN-43"));
-        Assert.Contains("MARK-42", File.ReadAllText($"{d.Pool.Pool.MountPoint}/{uuid}/logs/console.log"));
+        Assert.Contains("MARK-42", File.ReadAllText(d.ConsoleLogPath(uuid)));
         var stopped = d.Run("vmadm", "stop", uuid);
         Assert.Equal(0, stopped.ExitCode);
         var refused = d.Run("vmadm", "console", uuid);
