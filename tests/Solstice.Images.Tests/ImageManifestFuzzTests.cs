@@ -84,7 +84,7 @@ public sealed partial class ImageManifestFuzzTests(ITestOutputHelper output)
         Assert.True(parsed > 0, "no mutated manifest ever parsed");
     }
 
-    [GeneratedRegex(@"\b[A-Z][a-z]+(_[A-Za-z]+)+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}(,|$)")]
+    [GeneratedRegex(@"(^|: )([A-Z][a-z]+(_[A-Za-z]+)+\b|[A-Z][a-z]+([A-Z][a-z]+){2,}(,|$))")]
     private static partial Regex ResourceKey();
 
     private static JsonObject RandomManifest(Random random)
