@@ -50,7 +50,7 @@ public static class Program
     }
 
     /// <summary>A sentence for an exception no command translated, by its type rather than the runtime's text alone.</summary>
-    internal static string Describe(Exception ex) => ex switch
+    public static string Describe(Exception ex) => ex switch
     {
         System.Text.Json.JsonException json => json.LineNumber is { } line && json.BytePositionInLine is { } column
             ? $"malformed JSON at line {line + 1}, column {column + 1}"

@@ -14,7 +14,7 @@ namespace Solstice.Core.Tests.Vm;
 /// validated for create or update with the node checks, its dropped properties removed, then applied
 /// (<see cref="VmDefaults.CreateVm"/> or <see cref="VmUpdater.Apply"/>) and checked for NIC conflicts against
 /// other VMs. A crash is any exception other than the domain's clean <see cref="SolsticeException"/>.
-/// SOLSTICE_FUZZ_INPUTS sets the number of inputs (default 30,000, a few seconds; the documented long run is
+/// SOLSTICE_FUZZ_INPUTS sets the number of inputs (default 20,000, seconds; the documented long run is
 /// 1,000,000); SOLSTICE_FUZZ_SEED replays a run.
 /// </summary>
 public class VmPayloadFuzzTests(ITestOutputHelper output)
@@ -64,7 +64,7 @@ public class VmPayloadFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Payloads_never_crash_the_path_from_cli_to_daemon()
     {
-        int inputs = int.TryParse(Environment.GetEnvironmentVariable("SOLSTICE_FUZZ_INPUTS"), out int n) && n > 0 ? n : 30_000;
+        int inputs = int.TryParse(Environment.GetEnvironmentVariable("SOLSTICE_FUZZ_INPUTS"), out int n) && n > 0 ? n : 20_000;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("SOLSTICE_FUZZ_SEED"), out int s) ? s : 20261207;
         var random = new Random(seed);
         var baseVm = VmDefaults.CreateVm(JsonNode.Parse(s_seed)!.AsObject(), Facts());
@@ -115,6 +115,8 @@ public class VmPayloadFuzzTests(ITestOutputHelper output)
         else
             payload = StrictJson.ParseObject(input, "payload");
         bool create = (i & 1) == 0;
+        if (create && payload["image_uuid"] is null && random.Next(4) != 0)
+            payload["image_uuid"] = ImageUuid; // most creates get past the required property, to reach defaults and conflicts
         string brand = random.Next(4) switch { 0 => "lx", 1 => "joyent-minimal", 2 => "kvm", _ => "joyent" };
         var result = VmValidator.Validate(payload, create ? VmAction.Create : VmAction.Update, create ? VmJson.AsString(payload["brand"]) : brand, node);
         _ = result.ToJson();
@@ -138,11 +140,11 @@ public class VmPayloadFuzzTests(ITestOutputHelper output)
         return "updated";
     }
 
-    /// <summary>A message a user can read: words, and no runtime resource key such as ExpectedStartOfValueNotFound or Argument_AddingDuplicate.</summary>
+    /// <summary>A message a user can read: words, not starting (or continuing after ": ") with a runtime resource key such as ExpectedStartOfValueNotFound or Argument_AddingDuplicate; echoed input may hold anything.</summary>
     internal static void AssertSentence(string message)
     {
         Assert.Contains(" ", message, StringComparison.Ordinal);
-        Assert.DoesNotMatch(@"\b[A-Z][a-z]+(_[A-Za-z]+)+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+){3,}\b", message);
+        Assert.DoesNotMatch(@"(^|: )([A-Z][a-z]+(_[A-Za-z]+)+\b|[A-Z][a-z]+([A-Z][a-z]+){2,}(,|$))", message);
     }
 
     private static JsonObject RandomPayload(Random random)
@@ -199,7 +201,7 @@ public class VmPayloadFuzzTests(ITestOutputHelper output)
     private static string Mutate(Random random, string seed)
     {
         var sb = new StringBuilder(seed);
-        for (int edits = random.Next(1, 5); edits > 0; edits--)
+        for (int edits = random.Next(0, 3); edits > 0; edits--)
         {
             int at = random.Next(sb.Length + 1);
             switch (random.Next(4))

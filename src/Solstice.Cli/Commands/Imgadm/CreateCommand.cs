@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
@@ -46,11 +45,8 @@ public static class CreateCommand
         try
         {
             using var input = path == "-" ? context.OpenStandardInput() : File.OpenRead(path);
-            return JsonNode.Parse(input) as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, $"manifest {path} is not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"manifest {path}: invalid JSON: {ex.Message}", ex);
+            using var reader = new StreamReader(input);
+            return StrictJson.ParseObject(reader.ReadToEnd(), $"manifest {path}");
         }
         catch (IOException ex)
         {
@@ -62,9 +58,9 @@ public static class CreateCommand
     {
         try
         {
-            return JsonNode.Parse(text);
+            return StrictJson.Parse(System.Text.Encoding.UTF8.GetBytes(text), "value");
         }
-        catch (JsonException)
+        catch (SolsticeException)
         {
             return JsonValue.Create(text);
         }
