@@ -156,18 +156,12 @@ public sealed partial class ImageStore
                 $"image {manifest.Uuid}: size mismatch: expected {manifest.File.Size} bytes, got {file.Length} ({file.Name})");
     }
 
-    /// <summary>The node's file count, and the manifest's image_size (MiB) when it gives one.</summary>
-    private ExtractionLimits ExtractionLimitsOf(ImageManifest manifest)
-    {
-        long content = long.MaxValue;
-        string contentSource = "";
-        if (manifest.Json["image_size"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out long mib) && mib is > 0 and < (long.MaxValue >> 20))
-        {
-            content = mib << 20;
-            contentSource = $"the manifest's image_size of {mib} MiB";
-        }
-        return new ExtractionLimits(Limits.MaxFiles, "images.max_files in the node config", content, contentSource);
-    }
+    /// <summary>
+    /// The node's file count. (A manifest's image_size would bound the files' bytes, but
+    /// node-imgmanifest allows it on zvol images only, which are not extracted.)
+    /// </summary>
+    private ExtractionLimits ExtractionLimits() =>
+        new(Limits.MaxFiles, "images.max_files in the node config", long.MaxValue, "");
 
     private void Extract(ImageManifest manifest, Stream file, string root, bool layer)
     {
@@ -180,7 +174,7 @@ public sealed partial class ImageStore
                 ? "images.max_expanded_bytes in the node config"
                 : $"{Limits.MaxExpansionRatio} times the {manifest.File.Size}-byte image file; images.max_expansion_ratio in the node config";
             using var data = new ExpansionLimitStream(Decompression.Open(file, compression), expanded, source);
-            SafeTarExtractor.Extract(data, root, _preserveOwnership, layer, ExtractionLimitsOf(manifest));
+            SafeTarExtractor.Extract(data, root, _preserveOwnership, layer, ExtractionLimits());
             // Read to the end: gzip checks its CRC there and a decompressor tool reports its exit status.
             data.CopyTo(Stream.Null);
         }

@@ -19,7 +19,7 @@ public sealed partial class ImageManifestFuzzTests(ITestOutputHelper output)
         {"v": 2, "uuid": "2b8f4ae6-5b2e-4a4b-9c3e-1f0d2c3b4a59", "owner": "00000000-0000-0000-0000-000000000000",
          "name": "base-64", "version": "23.4.0", "type": "zone-dataset", "os": "smartos", "state": "active",
          "disabled": false, "public": true, "published_at": "2024-01-02T03:04:05Z",
-         "requirements": {"brand": "joyent", "min_platform": {"7.0": "20141030T081701Z"}, "bootrom": "uefi"},
+         "requirements": {"brand": "joyent", "min_platform": {"7.0": "20141030T081701Z"}},
          "tags": {"role": "db"}, "origin": "7b0b4140-6e98-11e5-b1ae-ff68fe257228",
          "files": [{"sha1": "97f20b32c2016782257176fb58a35e5044f05840", "size": 123456, "compression": "gzip"}]}
         """;
