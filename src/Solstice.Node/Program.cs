@@ -61,6 +61,9 @@ public static class Program
         string runDir = runDirOverride ?? config.StateDir ?? "/run/solstice";
         string socket = NodeProtocol.SocketPath(socketOverride, config.Socket);
         Directory.CreateDirectory(runDir);
+        // Bundles, consoles' fd holder, netns files, metadata sockets: root's alone (zones see what
+        // they are lent through their own mounts, whatever the host path's modes).
+        File.SetUnixFileMode(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // runc sets each zone's RLIMIT_MEMLOCK (max_locked_memory) in init after capabilities are
         // dropped, so it can only lower the hard limit it inherits: lift ours to unlimited first.
         // Without CAP_SYS_RESOURCE (some sandboxes) this fails and zones get at most our hard limit.
