@@ -84,19 +84,36 @@ public sealed partial class ImageManifest
     private static JsonNode? ParseNode(string json) =>
         JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
 
-    /// <summary>Parses without throwing; null when the text is not a valid manifest.</summary>
+    /// <summary>
+    /// Reads the manifest of an image already on the pool without throwing; null when it is not
+    /// one. Only what the store needs is checked (an object with a uuid, name, version, type, os and a file): the install
+    /// rules (<see cref="Validate"/>) were applied when it arrived and may have grown stricter
+    /// since, and an installed image must not drop out of imgadm list because of that.
+    /// </summary>
     public static ImageManifest? TryParse(string json)
     {
         try
         {
-            var node = ParseNode(json);
-            return Validate(node).Count == 0 ? new ImageManifest((JsonObject)node!) : null;
+            return ParseNode(json) is JsonObject node && IsInstalledShape(node) ? new ImageManifest(node) : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// Reads an installed image's manifest, as <see cref="TryParse"/> does, with an error naming
+    /// source when it is not one.
+    /// </summary>
+    public static ImageManifest ParseInstalled(string json, string source) =>
+        TryParse(json) ?? throw new SolsticeException(ErrorCode.InvalidArgument, $"image manifest {source}: not a readable image manifest");
+
+    private static bool IsInstalledShape(JsonObject node) =>
+        String(node, "uuid") is { } uuid && Guid.TryParseExact(uuid, "D", out _)
+        && new[] { "name", "version", "type", "os" }.All(field => String(node, field) is not null)
+        && node["files"] is JsonArray { Count: > 0 } files && files[0] is JsonObject file
+        && String(file, "sha1") is not null && String(file, "compression") is not null;
 
     private static string? RequiredString(JsonObject json, string field, List<ManifestError> errors, string prefix = "")
     {

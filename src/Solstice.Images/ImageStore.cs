@@ -67,7 +67,7 @@ public sealed partial class ImageStore
         string path = IndexPath(uuid);
         if (!File.Exists(path))
             return null;
-        var manifest = ImageManifest.Parse(File.ReadAllText(path), path);
+        var manifest = ImageManifest.ParseInstalled(File.ReadAllText(path), path);
         return new InstalledImage(manifest, Pool.Name);
     }
 

@@ -73,5 +73,5 @@ public sealed class IndexedImage(Guid uuid, ReadOnlyMemory<byte> json, string po
         return values;
     }
 
-    public InstalledImage ToInstalled() => new(ImageManifest.Parse(Encoding.UTF8.GetString(Json.Span), $"index entry {Uuid}"), Pool);
+    public InstalledImage ToInstalled() => new(ImageManifest.ParseInstalled(Encoding.UTF8.GetString(Json.Span), $"index entry {Uuid}"), Pool);
 }
