@@ -45,16 +45,7 @@ public sealed class NodeClient : IDisposable
     public JsonNode? Call(string op, JsonObject? args = null)
     {
         Send(NodeProtocol.Request(op, args));
-        JsonObject? reply;
-        try
-        {
-            reply = ReadLine();
-        }
-        catch (IOException ex)
-        {
-            throw Closed(ex);
-        }
-        return NodeProtocol.Unwrap(reply ?? throw Closed());
+        return NodeProtocol.Unwrap(ReadLine() ?? throw Closed());
     }
 
     public static JsonNode? CallOnce(string op, JsonObject? args = null, string? socketPath = null)
@@ -84,7 +75,7 @@ public sealed class NodeClient : IDisposable
             JsonObject? reply = null;
             try
             {
-                reply = ReadLine();
+                reply = ReadRawLine();
             }
             catch (Exception inner) when (inner is IOException or System.Text.Json.JsonException)
             {
@@ -95,7 +86,20 @@ public sealed class NodeClient : IDisposable
         }
     }
 
+    /// <summary>The next line from the daemon, or null at EOF; a connection the daemon reset is <c>solsticed closed the connection</c>.</summary>
     public JsonObject? ReadLine()
+    {
+        try
+        {
+            return ReadRawLine();
+        }
+        catch (IOException ex)
+        {
+            throw Closed(ex);
+        }
+    }
+
+    private JsonObject? ReadRawLine()
     {
         string? line = _reader.ReadLine();
         return line is null ? null : JsonNode.Parse(line) as JsonObject;
