@@ -243,7 +243,9 @@ public sealed class NodeServer(string path, IReadOnlyDictionary<string, RequestH
         }
         catch (JsonException ex)
         {
-            error = NodeProtocol.Failure(ErrorCode.InvalidArgument, $"malformed request: {ex.Message}");
+            // The daemon is trimmed to resource keys (UseSystemResourceKeys): say where, not the BCL's text.
+            error = NodeProtocol.Failure(ErrorCode.InvalidArgument,
+                $"malformed request: not valid JSON at byte {(ex.BytePositionInLine ?? 0) + 1} of the request line");
         }
         return null;
     }

@@ -69,6 +69,29 @@ public class NodeConfigTests
     }
 
     [Fact]
+    public void The_caps_on_metadata_per_vm_and_on_image_expansion_are_read_and_checked()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("node.json"), """
+            {"metadata":{"max_total_bytes":1048576},"images":{"max_expanded_bytes":17179869184,"max_files":300000,"max_expansion_ratio":50}}
+            """);
+        var config = NodeConfig.Load(dir.Combine("node.json"));
+        Assert.Equal(1048576, config.Metadata!.MaxTotalBytes);
+        Assert.Equal(17179869184, config.Images!.MaxExpandedBytes);
+        Assert.Equal(300000, config.Images.MaxFiles);
+        Assert.Equal(50, config.Images.MaxExpansionRatio);
+
+        File.WriteAllText(dir.Combine("node.json"), """
+            {"metadata":{"max_total_bytes":0},"images":{"max_expanded_bytes":0,"max_files":-1,"max_expansion_ratio":0}}
+            """);
+        var ex = Assert.Throws<SolsticeException>(() => NodeConfig.Load(dir.Combine("node.json")));
+        Assert.Contains("metadata.max_total_bytes must be positive", ex.Message);
+        Assert.Contains("images.max_expanded_bytes must be positive", ex.Message);
+        Assert.Contains("images.max_files must be positive", ex.Message);
+        Assert.Contains("images.max_expansion_ratio must be positive", ex.Message);
+    }
+
+    [Fact]
     public void Malformed_json_names_the_file()
     {
         using var dir = new TempDirectory();

@@ -45,16 +45,7 @@ public sealed class NodeClient : IDisposable
     public JsonNode? Call(string op, JsonObject? args = null)
     {
         Send(NodeProtocol.Request(op, args));
-        JsonObject? reply;
-        try
-        {
-            reply = ReadLine();
-        }
-        catch (IOException ex)
-        {
-            throw Closed(ex);
-        }
-        return NodeProtocol.Unwrap(reply ?? throw Closed());
+        return NodeProtocol.Unwrap(ReadLine() ?? throw Closed());
     }
 
     /// <summary>
@@ -89,15 +80,8 @@ public sealed class NodeClient : IDisposable
         }
         catch (IOException ex)
         {
-            JsonObject? reply = null;
-            try
-            {
-                reply = ReadLine();
-            }
-            catch (Exception inner) when (inner is IOException or System.Text.Json.JsonException)
-            {
-            }
-            if (reply is not null)
+            // ReadLine never throws: a reply the daemon sent before closing, or null.
+            if (ReadLine() is { } reply)
                 NodeProtocol.Unwrap(reply);
             throw Closed(ex);
         }

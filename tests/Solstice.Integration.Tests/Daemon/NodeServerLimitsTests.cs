@@ -124,6 +124,8 @@ public sealed class NodeServerLimitsTests : IDisposable
             Assert.NotNull(reply);
             Assert.Contains("malformed request", Message(reply));
         }
+        socket.Send(Encoding.UTF8.GetBytes("{not json\n"));
+        Assert.StartsWith("malformed request: not valid JSON at byte ", Message(ReadReply(socket)!));
         socket.Send(Encoding.UTF8.GetBytes("{\"op\":\"ping\"}\n"));
         var pong = ReadReply(socket);
         Assert.True(pong!["ok"]!.GetValue<bool>());

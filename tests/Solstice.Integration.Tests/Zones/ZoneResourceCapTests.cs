@@ -89,6 +89,36 @@ public sealed class ZoneResourceCapTests
         Assert.Equal(["k0", "k1", "k2", "small"], d.Get(zone)["customer_metadata"]!.AsObject().Select(p => p.Key));
     }
 
+    /// <summary>metadata.max_total_bytes in the node config holds for vmadm create and update, with a clear error.</summary>
+    [PrivilegedFact]
+    public void The_node_configs_metadata_cap_holds_for_vmadm_create_and_update()
+    {
+        using var d = new NodeDaemon();
+        d.Stop();
+        d.Pool.Config.Metadata = new Solstice.Storage.MetadataConfig { MaxTotalBytes = 2000 };
+        d.Pool.Config.Save(d.Pool.ConfigPath);
+        d.Start();
+
+        var tooBig = new JsonObject
+        {
+            ["brand"] = "joyent", ["alias"] = "cap-create", ["max_physical_memory"] = 64, ["autoboot"] = false,
+            ["image_uuid"] = BusyboxImage.Uuid, ["customer_metadata"] = new JsonObject { ["user-script"] = new string('s', 2500) },
+        };
+        var refused = d.RunWithInput("vmadm", tooBig.ToJsonString(), "create");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("metadata too large: customer_metadata and internal_metadata would hold 2511 bytes, over this node's limit of 2000 bytes per VM", refused.Error);
+        Assert.DoesNotContain("cap-create", d.Run("vmadm", "list", "-H", "-o", "alias").Out);
+
+        string vm = d.Create(new JsonObject { ["brand"] = "joyent", ["alias"] = "cap-update", ["max_physical_memory"] = 64, ["autoboot"] = false });
+        var set = (int n) => new JsonObject { ["set_internal_metadata"] = new JsonObject { ["x_pw"] = new string('p', n) } }.ToJsonString();
+        Assert.Equal(0, d.RunWithInput("vmadm", set(1500), "update", vm).ExitCode);
+        var over = d.RunWithInput("vmadm", new JsonObject { ["set_customer_metadata"] = new JsonObject { ["more"] = new string('m', 600) } }.ToJsonString(), "update", vm);
+        Assert.Equal(1, over.ExitCode);
+        Assert.Contains("over this node's limit of 2000 bytes per VM", over.Error);
+        Assert.Null(d.Get(vm)["customer_metadata"]!["more"]);
+        Assert.Equal(1500, d.Get(vm)["internal_metadata"]!["x_pw"]!.GetValue<string>().Length);
+    }
+
     /// <summary>Ten 100 MB request lines: each is refused at 4 MiB, and the daemon does not keep what it read.</summary>
     [PrivilegedFact]
     public void Oversized_requests_are_refused_and_leave_the_daemon_small()
