@@ -146,6 +146,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 _d.Kill();
             }
             var result = call.Result;
+            if (result.Error.Contains(Cli.Node.NodeClient.ClosedMessage, StringComparison.Ordinal))
+                Assert.True(_d.WaitForExit(TimeSpan.FromSeconds(30)), $"seed {seed}: solsticed closed the connection of vmadm {string.Join(' ', args)} without dying\n{Tail()}");
             if (!delayKill && DaemonAlive())
             {
                 Assert.True(result.ExitCode == 0, $"seed {seed}: vmadm {string.Join(' ', args)} failed: {result.Error}\n{Tail()}");

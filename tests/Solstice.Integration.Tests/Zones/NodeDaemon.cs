@@ -54,6 +54,8 @@ public sealed class NodeDaemon : IDisposable
     /// <summary>True once the daemon process has exited (crashed, killed or stopped).</summary>
     public bool HasExited => _process is null || _process.HasExited;
 
+    public bool WaitForExit(TimeSpan timeout) => _process is null || _process.WaitForExit(timeout);
+
     /// <summary>Extra environment for the next Start (test hooks, the crash harness's SOLSTICE_CRASH_AT).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
