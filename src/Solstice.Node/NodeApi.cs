@@ -102,8 +102,13 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
     private static string Name(JsonObject args) =>
         args["name"]?.GetValue<string>() ?? throw new SolsticeException(ErrorCode.InvalidArgument, "missing snapshot name");
 
-    private static JsonObject Payload(JsonObject args) =>
-        args["payload"] as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
+    /// <summary>The request's payload, fully read: a repeated key or a lone surrogate is an InvalidArgument sentence here, not an Internal reply later.</summary>
+    private static JsonObject Payload(JsonObject args)
+    {
+        var payload = args["payload"] as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
+        VmJson.EnsureReadable(payload);
+        return payload;
+    }
 
     private static bool Flag(JsonObject args, string name) => args[name]?.GetValue<bool>() ?? false;
 

@@ -153,7 +153,7 @@ public sealed class VmadmValidationTests(NodeDaemonFixture fixture) : IClassFixt
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             socket.Connect(new UnixDomainSocketEndPoint(D.Socket));
-            socket.Send(Encoding.UTF8.GetBytes($$$"""{"op": "vm.create", "args": {"payload": {{{payload}}}}}""" + "\n"));
+            socket.Send(Encoding.UTF8.GetBytes("{\"op\": \"vm.create\", \"args\": {\"payload\": " + payload + "}}\n"));
             using var reader = new StreamReader(new NetworkStream(socket));
             var reply = JsonNode.Parse(reader.ReadLine()!)!;
             Assert.False(reply["ok"]!.GetValue<bool>());
