@@ -34,29 +34,44 @@ public sealed partial class VmService
         var image = CheckImage(vm, brand);
         _network?.CheckTags(vm);
 
-        lock (_createLock)
+        // The uuid is claimed in memory, and the record written on the VM's own lock thread: an
+        // fsync under a node-wide lock would queue every create, and the pool threads they hold,
+        // behind each other.
+        if (!_creating.TryAdd(uuid, 0))
+            throw AlreadyExists(uuid);
+        try
         {
             if (_repository.Contains(uuid))
-                throw new SolsticeException(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
-            _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
+                throw AlreadyExists(uuid);
+            return await WithLockAsync(uuid, () => CreateLocked(uuid, vm, image), ct);
         }
-        return await WithLockAsync(uuid, () =>
+        finally
         {
-            using var revert = new Reverter();
-            revert.Add("remove record", () => _repository.Remove(uuid));
-            Install(vm, image, revert);
-            var record = new VmRecord(uuid, VmPhase.Ready, vm);
-            _repository.Save(record);
-            if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
-            {
-                revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));
-                StartLocked(uuid, publish: false);
-            }
-            revert.Success();
-            var view = View(_repository.Find(uuid)!);
-            Publish("create", null, view);
-            return view;
-        }, ct);
+            _creating.TryRemove(uuid, out _);
+        }
+    }
+
+    private static SolsticeException AlreadyExists(string uuid) =>
+        new(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
+
+    /// <summary>The create itself, on the VM's lock, its uuid claimed by the caller.</summary>
+    private JsonObject CreateLocked(string uuid, JsonObject vm, DatasetName image)
+    {
+        _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
+        using var revert = new Reverter();
+        revert.Add("remove record", () => _repository.Remove(uuid));
+        Install(vm, image, revert);
+        var record = new VmRecord(uuid, VmPhase.Ready, vm);
+        _repository.Save(record);
+        if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
+        {
+            revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));
+            StartLocked(uuid, publish: false);
+        }
+        revert.Success();
+        var view = View(_repository.Find(uuid)!);
+        Publish("create", null, view);
+        return view;
     }
 
     private DatasetName CheckImage(JsonObject vm, string brand)
