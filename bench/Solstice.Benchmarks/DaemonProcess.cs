@@ -27,9 +27,10 @@ public sealed class DaemonProcess : IDisposable
 
     public string Socket { get; }
 
-    /// <summary>The AOT daemon from artifacts/bin when built, else the JIT build beside the benchmarks.</summary>
+    /// <summary>SOLSTICE_BENCH_DAEMON (another build, to compare), else the AOT daemon from artifacts/bin when built, else the JIT build beside the benchmarks.</summary>
     private static string Executable =>
-        File.Exists(Path.Combine(Repo.Root, "artifacts", "bin", "solsticed"))
+        Environment.GetEnvironmentVariable("SOLSTICE_BENCH_DAEMON") is { Length: > 0 } other ? other
+        : File.Exists(Path.Combine(Repo.Root, "artifacts", "bin", "solsticed"))
             ? Path.Combine(Repo.Root, "artifacts", "bin", "solsticed")
             : $"dotnet {Path.Combine(AppContext.BaseDirectory, "solsticed.dll")}";
 
@@ -42,6 +43,9 @@ public sealed class DaemonProcess : IDisposable
         }
         return 0;
     }
+
+    /// <summary>How many descriptors the daemon has open.</summary>
+    public int DescriptorCount() => Directory.GetFiles($"/proc/{DaemonPid()}/fd").Length;
 
     /// <summary>User plus system CPU time the daemon has used so far.</summary>
     public TimeSpan CpuTime()

@@ -19,6 +19,9 @@ public sealed class Samples(string name)
         _ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
+    /// <summary>Adds another set's samples to these.</summary>
+    public void Add(Samples other) => _ms.AddRange(other._ms);
+
     public double Percentile(double p)
     {
         var sorted = _ms.Order().ToList();

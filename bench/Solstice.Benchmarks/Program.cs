@@ -12,6 +12,10 @@ if (suite is "storage" or "all")
     StorageBenchmarks.Run(iterations);
 if (suite is "zones" or "all")
     ZoneBenchmarks.Run(iterations, density: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+if (suite is "concurrency")
+    ConcurrencyBenchmarks.Run(iterations, clients: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20);
+if (suite is "cli-start" or "all")
+    CliStartBenchmarks.Run(Math.Max(iterations, 20));
 if (suite is "network" or "all")
     NetworkBenchmarks.Run(iterations);
 if (suite is "tcp")

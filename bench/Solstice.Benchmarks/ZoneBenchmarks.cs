@@ -76,9 +76,12 @@ public static class ZoneBenchmarks
         long memBefore = MemAvailableKiB();
         var densityTimer = Stopwatch.StartNew();
         int started = 0;
+        var each = new List<double>();
         for (int i = 0; i < density; i++)
         {
+            long t0 = Stopwatch.GetTimestamp();
             Create(daemon, $"dense-{i}", autoboot: true);
+            each.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             started++;
         }
         densityTimer.Stop();
@@ -92,7 +95,17 @@ public static class ZoneBenchmarks
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"density: {runningCount} zones running after creating {started} in {densityTimer.Elapsed.TotalSeconds:F1} s; " +
             $"daemon RSS {rssBefore / 1024.0:F1} MiB -> {daemon.RssKiB() / 1024.0:F1} MiB; host MemAvailable dropped {(memBefore - MemAvailableKiB()) / 1024.0:F0} MiB " +
-            $"({(memBefore - MemAvailableKiB()) / 1024.0 / Math.Max(1, runningCount):F1} MiB per zone)"));
+            $"({(memBefore - MemAvailableKiB()) / 1024.0 / Math.Max(1, runningCount):F1} MiB per zone); daemon holds {daemon.DescriptorCount()} descriptors"));
+        if (each.Count > 0)
+        {
+            static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s[s.Count / 2]; }
+            int k = Math.Min(10, each.Count);
+            double firstTen = Median(each.Take(k)), lastTen = Median(each.Skip(each.Count - k));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"density create: zone 1 {each[0]:F1} ms, zone {each.Count} {each[^1]:F1} ms; median of the first {k} {firstTen:F1} ms, of the last {k} {lastTen:F1} ms: {lastTen / firstTen:F2}x (target <= 2x)"));
+            foreach (int at in new[] { 100, 200, 250, 300, 400, 500, 1000, 2000 }.Where(n => n <= each.Count))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  median create around zone {at}: {Median(each.Skip(Math.Max(0, at - k)).Take(k)):F1} ms"));
+        }
     }
 
     private static string Create(DaemonProcess daemon, string alias, bool autoboot)

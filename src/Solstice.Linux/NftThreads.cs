@@ -7,7 +7,7 @@ namespace Solstice.Linux;
 /// <summary>
 /// The threads that run libnftables, with a descriptor table of their own. libnftables waits on
 /// its netlink socket with select(), and glibc aborts the process when that socket's number is
-/// 1024 or more (FD_SETSIZE), which the daemon's own descriptors (about three per running zone)
+/// 1024 or more (FD_SETSIZE), which the daemon's own descriptors (about four per running zone)
 /// pass at some 250 zones. The first of these threads leaves the process's table
 /// (unshare(CLONE_FILES), then closes its copies of everything but 0-2 and the runtime's own), so
 /// its table starts near-empty; the others, and the thread that frees contexts, are started from

@@ -68,7 +68,7 @@ public static class Program
         // dropped, so it can only lower the hard limit it inherits: lift ours to unlimited first.
         // Without CAP_SYS_RESOURCE (some sandboxes) this fails and zones get at most our hard limit.
         Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.MemLock, Linux.Interop.Rlimits.Infinity, Linux.Interop.Rlimits.Infinity);
-        // About three descriptors per running zone plus clients and metadata connections: 2,000
+        // About four descriptors per running zone plus clients and metadata connections: 2,000
         // zones need some 10,000; the unit grants 1048576. Where the hard limit cannot be raised,
         // the soft one goes up to it.
         if (!Linux.Interop.Rlimits.TrySet(Linux.Interop.Rlimits.NoFile, 1 << 20, 1 << 20))

@@ -36,33 +36,77 @@ public sealed partial class VmService
         var image = CheckImage(vm, brand);
         _network?.CheckTags(vm);
 
-        lock (_createLock)
+        // The uuid is claimed in memory, and the record written on the VM's own lock thread: an
+        // fsync under a node-wide lock would queue every create, and the pool threads they hold,
+        // behind each other.
+        if (!_creating.TryAdd(uuid, 0))
+            throw AlreadyExists(uuid);
+        try
         {
             if (_repository.Contains(uuid))
-                throw new SolsticeException(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
+                throw AlreadyExists(uuid);
+            return await WithLockAsync(uuid, () =>
+            {
+                SaveProvisioning(uuid, vm);
+                CrashPoint.Hit("create.provisioning");
+                _journal.Begin(uuid, VmIntent.Create);
+                try
+                {
+                    return CreateLocked(uuid, vm, image);
+                }
+                finally
+                {
+                    _journal.End(uuid);
+                }
+            }, ct);
+        }
+        finally
+        {
+            _creating.TryRemove(uuid, out _);
+        }
+    }
+
+    private static SolsticeException AlreadyExists(string uuid) =>
+        new(ErrorCode.AlreadyExists, $"VM with UUID {uuid} already exists");
+
+    /// <summary>
+    /// The provisioning record. A VM with nics is checked against every other VM's MACs and
+    /// addresses and recorded under one node-wide lock, so two creates cannot both claim one
+    /// address; a VM without nics needs no such lock (its fsync would queue other creates).
+    /// </summary>
+    private void SaveProvisioning(string uuid, JsonObject vm)
+    {
+        if (vm["nics"] is not JsonArray { Count: > 0 })
+        {
+            _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
+            return;
+        }
+        lock (_createLock)
+        {
             VmNicConflicts.Check(vm, null, _repository.All.Select(r => r.Vm));
             _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
         }
-        CrashPoint.Hit("create.provisioning");
-        return await WithIntentAsync(uuid, VmIntent.Create, () =>
+    }
+
+    /// <summary>The create itself, on the VM's lock and in the intent journal, its uuid claimed by the caller.</summary>
+    private JsonObject CreateLocked(string uuid, JsonObject vm, DatasetName image)
+    {
+        using var revert = new Reverter();
+        revert.Add("remove record", () => _repository.Remove(uuid));
+        revert.Add("remove console log", () => RemoveConsoleLog(uuid));
+        Install(vm, image, revert);
+        var record = new VmRecord(uuid, VmPhase.Ready, vm);
+        _repository.Save(record);
+        CrashPoint.Hit("create.ready");
+        if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
         {
-            using var revert = new Reverter();
-            revert.Add("remove record", () => _repository.Remove(uuid));
-            revert.Add("remove console log", () => RemoveConsoleLog(uuid));
-            Install(vm, image, revert);
-            var record = new VmRecord(uuid, VmPhase.Ready, vm);
-            _repository.Save(record);
-            CrashPoint.Hit("create.ready");
-            if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
-            {
-                revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));
-                StartLocked(uuid, publish: false);
-            }
-            revert.Success();
-            var view = View(_repository.Find(uuid)!);
-            Publish("create", null, view);
-            return view;
-        }, ct);
+            revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));
+            StartLocked(uuid, publish: false);
+        }
+        revert.Success();
+        var view = View(_repository.Find(uuid)!);
+        Publish("create", null, view);
+        return view;
     }
 
     private DatasetName CheckImage(JsonObject vm, string brand)

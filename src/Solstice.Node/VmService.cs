@@ -21,6 +21,7 @@ public sealed partial class VmService
     private readonly VmNodeFacts _facts;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunningZone> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _creating = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
     private readonly ConsoleHub _consoles;
     private readonly FdHolderClient? _fdHolder;
@@ -156,13 +157,18 @@ public sealed partial class VmService
         }
     }, ct);
 
+    /// <summary>
+    /// Runs action under the VM's lock. Lifecycle work blocks for long stretches (runc, waiting for
+    /// a zone to stop), so it runs on a thread of its own, never on the pool: 20 stops blocking pool
+    /// threads would leave list, get and the metadata servers queued behind the pool's slow growth.
+    /// </summary>
     private async Task<T> WithLockAsync<T>(string uuid, Func<T> action, CancellationToken ct)
     {
         var gate = LockFor(uuid);
         await gate.WaitAsync(ct);
         try
         {
-            return await Task.Run(action, ct);
+            return await Task.Factory.StartNew(action, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {
