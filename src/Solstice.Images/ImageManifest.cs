@@ -60,15 +60,8 @@ public sealed partial class ImageManifest
     /// <summary>Parses and validates; every problem is listed in one InvalidArgument error naming source.</summary>
     public static ImageManifest Parse(string json, string source)
     {
-        JsonNode? node;
-        try
-        {
-            node = ParseNode(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"image manifest {source}: invalid JSON: {ex.Message}", ex);
-        }
+        // Strict: a repeated key or a lone surrogate is a sentence here, not an exception later.
+        JsonNode? node = StrictJson.Parse(System.Text.Encoding.UTF8.GetBytes(json), $"in image manifest {source}");
         var errors = Validate(node);
         if (errors.Count > 0)
         {

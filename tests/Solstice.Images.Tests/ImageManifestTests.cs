@@ -175,7 +175,7 @@ public sealed class ImageManifestTests
     }
 
     [Theory]
-    [InlineData("{", "invalid JSON")]
+    [InlineData("{", "Invalid JSON in image manifest m.json: malformed JSON")]
     [InlineData("[1]", "(manifest): must be a JSON object")]
     [InlineData("null", "(manifest): must be a JSON object")]
     public void Non_objects_are_rejected(string text, string expected)
@@ -255,7 +255,16 @@ public sealed class ImageManifestTests
     {
         string text = Valid().ToJsonString().Replace("\"v\":2,", "\"v\":2,\"v\":2,", StringComparison.Ordinal);
         var ex = Assert.Throws<SolsticeException>(() => ImageManifest.Parse(text, "m.json"));
-        Assert.StartsWith("image manifest m.json: invalid JSON: ", ex.Message);
+        Assert.StartsWith("Invalid JSON in image manifest m.json at line 1, column ", ex.Message);
+        Assert.EndsWith(": the key \"v\" appears twice in one object", ex.Message);
         Assert.Null(ImageManifest.TryParse(text));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_is_a_sentence_not_a_crash()
+    {
+        var ex = Assert.Throws<SolsticeException>(() => ImageManifest.Parse("{\"name\": \"\\ud800\"}", "m.json"));
+        Assert.StartsWith("Invalid JSON in image manifest m.json at line 1, column ", ex.Message);
+        Assert.EndsWith("(it holds a lone UTF-16 surrogate escape)", ex.Message);
     }
 }
