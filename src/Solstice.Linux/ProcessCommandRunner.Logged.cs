@@ -30,7 +30,7 @@ public sealed partial class ProcessCommandRunner
         try
         {
             Check(Libc.PosixSpawnFileActionsAddOpen(actions, 0, "/dev/null", Libc.ORdOnly, 0), "addopen /dev/null");
-            Check(Libc.PosixSpawnFileActionsAddOpen(actions, 1, fullLog, Libc.OWrOnly | Libc.OCreat | Libc.OAppend, 0x1a0), $"addopen {fullLog}");
+            Check(Libc.PosixSpawnFileActionsAddOpen(actions, 1, fullLog, Libc.OWrOnly | Libc.OCreat | Libc.OAppend, 0x180 /* 0600: logs hold what tenants print */), $"addopen {fullLog}");
             Check(Libc.PosixSpawnFileActionsAddDup2(actions, 1, 2), "adddup2");
             // The runtime ignores SIGPIPE; an ignored disposition survives exec and would reach the container.
             Libc.SigFillSet(allSignals);

@@ -39,7 +39,7 @@ public sealed class DockerZoneTests
         }
         Assert.Equal("stopped", vm["state"]!.GetValue<string>());
         Assert.True(vm["exit_status"]?.GetValue<int>() == 3, vm.ToJsonString() + File.ReadAllText(d.Log));
-        Assert.Contains("GREETING=hi PWD=/srv UID=1000", File.ReadAllText($"{d.Pool.Pool.MountPoint}/{uuid}/logs/console.log"));
+        Assert.Contains("GREETING=hi PWD=/srv UID=1000", File.ReadAllText(d.ConsoleLogPath(uuid)));
         Assert.Equal(0, d.Run("vmadm", "delete", uuid).ExitCode);
     }
 
@@ -96,7 +96,7 @@ public sealed class DockerZoneTests
         }
         Assert.True(vm["exit_status"]?.GetValue<int>() == 5, vm.ToJsonString() + File.ReadAllText(d.Log));
         Assert.Contains("GREETING=from-metadata EXTRA=1 HOME=/home/ops PWD=/home/ops/work ID=1001:10",
-            File.ReadAllText($"{d.Pool.Pool.MountPoint}/{uuid}/logs/console.log"));
+            File.ReadAllText(d.ConsoleLogPath(uuid)));
         Assert.Equal(0, d.Run("vmadm", "delete", uuid).ExitCode);
 
         // A user the image does not have is refused with a sentence, not run as root.

@@ -35,7 +35,7 @@ public sealed class LxSystemdTests
         if (state.Output.Trim() != "running")
         {
             string diagnostics = d.Zlogin(uuid, "systemctl --failed --no-legend; journalctl -b -p warning --no-pager | tail -40").Output;
-            string log = File.ReadAllText($"{d.Pool.Pool.MountPoint}/{uuid}/logs/console.log");
+            string log = File.ReadAllText(d.ConsoleLogPath(uuid));
             Assert.Fail($"is-system-running: {state.Output}\n{diagnostics}\nconsole:\n{log[Math.Max(0, log.Length - 6000)..]}");
         }
         Assert.Equal((0, "systemd\n"), d.Zlogin(uuid, "cat /proc/1/comm"));
@@ -51,7 +51,7 @@ public sealed class LxSystemdTests
         Assert.Equal("stopped", vm["state"]!.GetValue<string>());
         // Halted by SIGRTMIN+3, not killed: systemd-shutdown exits 0 in a container ("Exiting container").
         Assert.True(vm["exit_status"]?.GetValue<int>() == 0, $"exit_status {vm["exit_status"]}\n" +
-            Printable(File.ReadAllText($"{d.Pool.Pool.MountPoint}/{uuid}/logs/console.log")));
+            Printable(File.ReadAllText(d.ConsoleLogPath(uuid))));
         Assert.Equal(0, d.Run("vmadm", "delete", uuid).ExitCode);
     }
 
