@@ -88,7 +88,8 @@ public sealed class NodeDaemon : IDisposable
         foreach (var (key, value) in info.Environment)
             wrapped.Environment[key] = value;
         _process = Process.Start(wrapped)!;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Recovery after a kill can take a while on a loaded 2-core machine (runc per zone).
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
             if (File.Exists(Socket) && TryPing())
@@ -97,8 +98,34 @@ public sealed class NodeDaemon : IDisposable
                 throw new InvalidOperationException($"solsticed exited {_process.ExitCode}: {File.ReadAllText(Log)}");
             Thread.Sleep(50);
         }
+        string where = WhereItWaits(_process.Id);
         _process.Kill(entireProcessTree: true);
-        throw new TimeoutException($"solsticed did not come up: {File.ReadAllText(Log)}");
+        throw new TimeoutException($"solsticed did not come up: {File.ReadAllText(Log)}\n{where}");
+    }
+
+    /// <summary>What a daemon that does not come up is waiting on: its threads' kernel wait channels and its children's command lines.</summary>
+    private static string WhereItWaits(int wrapperPid)
+    {
+        var lines = new List<string>();
+        void Describe(int pid, int depth)
+        {
+            try
+            {
+                string cmd = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+                var waits = Directory.EnumerateDirectories($"/proc/{pid}/task")
+                    .Select(t => $"{File.ReadAllText(Path.Combine(t, "comm")).Trim()}:{File.ReadAllText(Path.Combine(t, "wchan")).Trim()}")
+                    .GroupBy(w => w).Select(g => g.Count() > 1 ? $"{g.Key} x{g.Count()}" : g.Key);
+                lines.Add($"{new string(' ', depth * 2)}{pid} {cmd} [{string.Join(", ", waits)}]");
+                foreach (string child in Directory.EnumerateFiles($"/proc/{pid}/task", "children", SearchOption.AllDirectories)
+                    .SelectMany(f => File.ReadAllText(f).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct())
+                    Describe(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture), depth + 1);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+            }
+        }
+        Describe(wrapperPid, 0);
+        return "processes:\n" + string.Join("\n", lines);
     }
 
     /// <summary>
