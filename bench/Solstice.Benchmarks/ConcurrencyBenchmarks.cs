@@ -23,7 +23,7 @@ public static class ConcurrencyBenchmarks
         using var daemon = new DaemonProcess(loop);
         // 200 VMs that stay (stopped), so list and get are not of a near-empty node.
         for (int i = 0; i < 200; i++)
-            Create(daemon, $"idle-{i}", autoboot: false);
+            ZoneBenchmarks.Create(daemon, $"idle-{i}", autoboot: false);
         // Warm the daemon (JIT for a non-AOT build, first-use paths).
         Round(daemon, "warm", NewSamples());
 
@@ -65,7 +65,7 @@ public static class ConcurrencyBenchmarks
     private static void Round(DaemonProcess daemon, string alias, Dictionary<string, Samples> samples)
     {
         string uuid = "";
-        samples["create"].Time(() => uuid = Create(daemon, alias, autoboot: true));
+        samples["create"].Time(() => uuid = ZoneBenchmarks.Create(daemon, alias, autoboot: true));
         samples["list"].Time(() => NodeClient.CallOnce("vm.list", new JsonObject(), daemon.Socket));
         samples["get"].Time(() => NodeClient.CallOnce("vm.get", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
         samples["stop"].Time(() => NodeClient.CallOnce("vm.stop", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
@@ -73,18 +73,5 @@ public static class ConcurrencyBenchmarks
         samples["start"].Time(() => NodeClient.CallOnce("vm.start", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
         samples["list"].Time(() => NodeClient.CallOnce("vm.list", new JsonObject(), daemon.Socket));
         samples["delete"].Time(() => NodeClient.CallOnce("vm.delete", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
-    }
-
-    private static string Create(DaemonProcess daemon, string alias, bool autoboot)
-    {
-        var payload = new JsonObject
-        {
-            ["brand"] = "joyent",
-            ["alias"] = alias,
-            ["image_uuid"] = BusyboxImage.Uuid,
-            ["max_physical_memory"] = 64,
-            ["autoboot"] = autoboot,
-        };
-        return NodeClient.CallOnce("vm.create", new JsonObject { ["payload"] = payload }, daemon.Socket)!["uuid"]!.GetValue<string>();
     }
 }

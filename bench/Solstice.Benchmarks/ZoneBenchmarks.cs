@@ -108,7 +108,8 @@ public static class ZoneBenchmarks
         }
     }
 
-    private static string Create(DaemonProcess daemon, string alias, bool autoboot)
+    /// <summary>A busybox zone of 64 MiB; its uuid.</summary>
+    internal static string Create(DaemonProcess daemon, string alias, bool autoboot)
     {
         var payload = new JsonObject
         {

@@ -37,7 +37,7 @@ public sealed partial class ImageStore
         {
             throw new SolsticeException(ErrorCode.NotFound, $"image manifest {manifestPath}: {ex.Message}", ex);
         }
-        return Install(ImageManifestReader.Read(text, manifestPath), filePath, new InstallOptions { KeepCopy = true });
+        return Install(ImageManifest.Parse(text, manifestPath), filePath, new InstallOptions { KeepCopy = true });
     }
 
     /// <summary>

@@ -168,9 +168,10 @@ public sealed partial class VmService
         var before = View(Require(uuid));
         running.StopRequested = true;
         Publish("modify", before, View(Require(uuid)));
+        int signal = force ? SigKill : _runtime.StopSignal(uuid); // read from the bundle once, not per resend
         try
         {
-            _runtime.Signal(uuid, force ? SigKill : _runtime.StopSignal(uuid), all: force);
+            _runtime.Signal(uuid, signal, all: force);
         }
         catch (SolsticeException)
         {
@@ -184,7 +185,7 @@ public sealed partial class VmService
         while (!running.Exited.Task.Wait(TimeSpan.FromMilliseconds(250)) && DateTime.UtcNow < deadline)
         {
             if (!force)
-                TrySignal(uuid, _runtime.StopSignal(uuid));
+                TrySignal(uuid, signal);
         }
         if (!running.Exited.Task.IsCompleted)
         {

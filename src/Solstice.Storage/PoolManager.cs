@@ -42,7 +42,9 @@ public sealed class PoolManager(ICommandRunner runner)
             throw NotImported(config);
         bool quotas = Linux.Interop.Btrfs.GetQgroup(config.Mountpoint, 5) is not null;
         string view = RuntimeViewOf(config.Mountpoint);
-        return new StoragePool(config.Name, new BtrfsDriver(config.Mountpoint, runner, quotas, IsMountPoint(view) ? view : null));
+        // Only the daemon asks for runtime paths: the CLIs open pools without reading mountinfo for it.
+        var runtimeView = new Lazy<string?>(() => IsMountPoint(view) ? view : null);
+        return new StoragePool(config.Name, new BtrfsDriver(config.Mountpoint, runner, quotas, runtimeView));
     }
 
     public bool IsImported(PoolConfig config)

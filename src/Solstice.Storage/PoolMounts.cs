@@ -10,17 +10,10 @@ namespace Solstice.Storage;
 /// </summary>
 internal static unsafe class PoolMounts
 {
-    private const ulong MsRdOnly = 0x1;
-    private const ulong MsNoSuid = 0x2;
-    private const ulong MsNoDev = 0x4;
-    private const ulong MsNoExec = 0x8;
-    private const ulong MsRemount = 0x20;
-    private const ulong MsPrivate = 0x40000;
-
     // statfs(2) f_flags: the ST_* values match MS_* for these four.
-    private const long StKept = (long)(MsRdOnly | MsNoExec);
-    private const long StNoSuid = (long)MsNoSuid;
-    private const long StNoDev = (long)MsNoDev;
+    private const long StKept = (long)(Libc.MsRdOnly | Libc.MsNoExec);
+    private const long StNoSuid = (long)Libc.MsNoSuid;
+    private const long StNoDev = (long)Libc.MsNoDev;
 
     /// <summary>
     /// Makes the host's mount of the pool nosuid,nodev, keeping ro/noexec/atime as they are. A pool
@@ -35,7 +28,7 @@ internal static unsafe class PoolMounts
         if ((flags & (StNoSuid | StNoDev)) == (StNoSuid | StNoDev))
             return;
         ulong keep = (ulong)(flags & StKept);
-        Call(Libc.Mount(null, mountPoint, null, MsRemount | Libc.MsBind | MsNoSuid | MsNoDev | keep, null), $"remount {mountPoint} nosuid,nodev");
+        Call(Libc.Mount(null, mountPoint, null, Libc.MsRemount | Libc.MsBind | Libc.MsNoSuid | Libc.MsNoDev | keep, null), $"remount {mountPoint} nosuid,nodev");
     }
 
     /// <summary>Mounts the runtime view if it is not there; true when this call mounted it.</summary>
@@ -50,9 +43,9 @@ internal static unsafe class PoolMounts
         {
             // Private: the view is no peer of the host's mount (a bind of a shared mount would be),
             // so nothing mounted under one shows up under the other.
-            Call(Libc.Mount(null, view, null, MsPrivate, null), $"make {view} private");
+            Call(Libc.Mount(null, view, null, Libc.MsPrivate, null), $"make {view} private");
             ulong keep = (ulong)(FlagsOf(mountPoint) & StKept);
-            Call(Libc.Mount(null, view, null, MsRemount | Libc.MsBind | MsNoDev | keep, null), $"remount {view} suid");
+            Call(Libc.Mount(null, view, null, Libc.MsRemount | Libc.MsBind | Libc.MsNoDev | keep, null), $"remount {view} suid");
         }
         catch
         {

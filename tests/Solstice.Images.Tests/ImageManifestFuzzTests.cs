@@ -9,7 +9,7 @@ namespace Solstice.Images.Tests;
 
 /// <summary>
 /// Random and mutated manifests through the path imgadm install -m and publish -m read a user's manifest by,
-/// <see cref="ImageManifestReader.Read"/> (strict JSON, then <see cref="ImageManifest.Parse"/>): a crash is any
+/// <see cref="ImageManifest.Parse"/> (strict JSON, then the install rules): a crash is any
 /// exception other than the domain's clean <see cref="SolsticeException"/>, and every refusal is a sentence. SOLSTICE_FUZZ_INPUTS sets the number of
 /// inputs (default 20,000, seconds; the documented long run is 1,000,000); SOLSTICE_FUZZ_SEED replays a run.
 /// </summary>
@@ -63,7 +63,7 @@ public sealed partial class ImageManifestFuzzTests(ITestOutputHelper output)
             };
             try
             {
-                var manifest = ImageManifestReader.Read(input, "fuzz.json");
+                var manifest = ImageManifest.Parse(input, "fuzz.json");
                 _ = manifest.ToJsonString();
                 parsed++;
             }

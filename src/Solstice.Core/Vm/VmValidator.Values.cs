@@ -18,7 +18,7 @@ public static partial class VmValidator
                     check.BadValue(path, "only true is valid");
                 break;
             case VmPropertyType.String:
-                if (scope == Scope.Top && VmJson.AsString(value) is { } blank && string.IsNullOrWhiteSpace(blank))
+                if (scope == Scope.Top && VmUpdater.IsBlank(property, value))
                     break; // VM.js: an empty string is how a property is unset
                 if (VmJson.AsString(value) is not { } text)
                     check.BadValue(path, "must be a string");
@@ -47,7 +47,7 @@ public static partial class VmValidator
 
     private static void CheckInteger(Check check, VmProperty property, string path, JsonNode value)
     {
-        if (VmJson.AsString(value) is { } blank && string.IsNullOrWhiteSpace(blank))
+        if (VmUpdater.IsBlank(property, value))
             return; // VM.js: "" unsets an integer property too
         long min = property.EffectiveMin;
         string range = property.Max is { } max ? $"an integer from {min} to {max}" : $"an integer >= {min}";

@@ -6,7 +6,13 @@ namespace Solstice.Linux.Interop;
 public static unsafe partial class Libc
 {
     public const int CloneNewNet = 0x40000000;
+    public const ulong MsRdOnly = 0x1;
+    public const ulong MsNoSuid = 0x2;
+    public const ulong MsNoDev = 0x4;
+    public const ulong MsNoExec = 0x8;
+    public const ulong MsRemount = 0x20;
     public const ulong MsBind = 0x1000;
+    public const ulong MsPrivate = 0x40000;
 
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
     public static partial int SetNs(int fd, int nsType);

@@ -29,7 +29,7 @@ public static class PublishCommand
         {
             throw new SolsticeException(ErrorCode.NotFound, $"image manifest {manifestPath}: {ex.Message}", ex);
         }
-        var manifest = ImageManifestReader.Read(text, manifestPath);
+        var manifest = ImageManifest.Parse(text, manifestPath);
         using var file = OpenFile(filePath);
         if (file.Length != manifest.File.Size)
             throw new SolsticeException(ErrorCode.InvalidArgument,

@@ -14,14 +14,14 @@ public sealed partial class BtrfsDriver : IStorageDriver
     internal const string SnapshotDir = ".snapshots";
     internal const string WorkDir = ".solstice/tmp";
     private readonly ICommandRunner _runner;
-    private readonly string? _runtimeView;
+    private readonly Lazy<string?>? _runtimeView;
 
-    /// <param name="runtimeView">Where the pool's setuid-honouring second mount is (PoolManager.RuntimeViewOf), when it is mounted.</param>
-    public BtrfsDriver(string mountPoint, ICommandRunner runner, bool quotas = true, string? runtimeView = null)
+    /// <param name="runtimeView">Where the pool's setuid-honouring second mount is (PoolManager.RuntimeViewOf), when it is mounted; looked up on first use.</param>
+    public BtrfsDriver(string mountPoint, ICommandRunner runner, bool quotas = true, Lazy<string?>? runtimeView = null)
     {
         MountPoint = Path.GetFullPath(mountPoint).TrimEnd('/');
         _runner = runner;
-        _runtimeView = runtimeView?.TrimEnd('/');
+        _runtimeView = runtimeView;
         Info = new StorageDriverInfo("btrfs", Quotas: quotas, CheapSnapshots: true, IncrementalSend: true,
             Notes: "subvolumes, O(1) snapshots and clones, simple quotas, btrfs send/receive streams");
     }
@@ -33,7 +33,7 @@ public sealed partial class BtrfsDriver : IStorageDriver
     public string PathOf(string dataset) => dataset.Length == 0 ? MountPoint : $"{MountPoint}/{dataset}";
 
     public string RuntimePathOf(string dataset) =>
-        _runtimeView is null ? PathOf(dataset) : dataset.Length == 0 ? _runtimeView : $"{_runtimeView}/{dataset}";
+        _runtimeView?.Value?.TrimEnd('/') is not { } view ? PathOf(dataset) : dataset.Length == 0 ? view : $"{view}/{dataset}";
 
     internal string SnapshotPath(string dataset, string snapshot) => $"{MountPoint}/{SnapshotDir}/{dataset}@{snapshot}";
 
