@@ -82,6 +82,17 @@ internal static class NftThreads
 
     private static Exception? Start()
     {
+        try
+        {
+            // dlopen reads libnftables and its dependencies through descriptors: resolve it here, in
+            // the daemon's own table, so no thread of the private one ever loads a library (a load
+            // there once read libmnl's header wrongly and aborted the daemon).
+            Nftables.Preload();
+        }
+        catch (DllNotFoundException ex)
+        {
+            return ex;
+        }
         Exception? failure = null;
         using var ready = new ManualResetEventSlim();
         var first = new Thread(() =>

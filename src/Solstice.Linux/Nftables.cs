@@ -48,6 +48,17 @@ public static unsafe class Nftables
     }
 
     /// <summary>A new context in the calling thread's namespace; on the nftables threads only.</summary>
+    /// <summary>Loads libnftables into the process (one context made and freed at once).</summary>
+    internal static void Preload()
+    {
+        lock (s_create)
+        {
+            nint ctx = LibNftables.CtxNew(0);
+            if (ctx != 0)
+                LibNftables.CtxFree(ctx);
+        }
+    }
+
     internal static nint NewContext()
     {
         if (!NftThreads.IsInside)
