@@ -145,7 +145,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 Thread.Sleep(_random.Next(0, 700));
                 _d.Kill();
             }
-            var result = call.Result;
+            var result = Within(call, $"vmadm {string.Join(' ', args)}");
             if (result.Error.Contains(Cli.Node.NodeClient.ClosedMessage, StringComparison.Ordinal))
                 Assert.True(_d.WaitForExit(TimeSpan.FromSeconds(30)), $"seed {seed}: solsticed closed the connection of vmadm {string.Join(' ', args)} without dying\n{Tail()}");
             if (!delayKill && DaemonAlive())
@@ -177,9 +177,25 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
         private string Pick(List<string> items) => items[_random.Next(items.Count)];
 
+        /// <summary>
+        /// A verb's outcome, or a failure that says where the daemon waits when it has not answered
+        /// in <see cref="VerbLimit"/> (a hung daemon must fail the test with a diagnosis, not hang it).
+        /// </summary>
+        private CliOutcome Within(Task<CliOutcome> call, string what)
+        {
+            if (call.Wait(VerbLimit))
+                return call.Result;
+            Assert.Fail($"seed {seed}: {what} had no answer after {VerbLimit.TotalSeconds:F0} s\n{_d.WhereItWaits()}\n{Tail()}");
+            return null!;
+        }
+
+        private static readonly TimeSpan VerbLimit = TimeSpan.FromSeconds(150);
+
+        private CliOutcome Vmadm(params string[] args) => Within(Task.Run(() => _d.Run("vmadm", args)), $"vmadm {string.Join(' ', args)}");
+
         private Dictionary<string, string> List()
         {
-            var list = _d.Run("vmadm", "list", "-H", "-o", "uuid,state");
+            var list = Vmadm("list", "-H", "-o", "uuid,state");
             Assert.True(list.ExitCode == 0, list.Error);
             return list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
@@ -189,7 +205,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
         private void Check(string when)
         {
             string at = $"seed {seed}, {when}";
-            var lookup = _d.Run("vmadm", "lookup", "-j");
+            var lookup = Vmadm("lookup", "-j");
             Assert.True(lookup.ExitCode == 0, lookup.Error);
             var all = JsonNode.Parse(lookup.Out)!.AsArray().Select(v => v!.AsObject()).ToDictionary(v => v["uuid"]!.GetValue<string>(), StringComparer.Ordinal);
             var vms = all.ToDictionary(v => v.Key, v => v.Value["state"]!.GetValue<string>(), StringComparer.Ordinal);

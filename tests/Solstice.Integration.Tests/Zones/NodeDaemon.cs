@@ -104,7 +104,7 @@ public sealed class NodeDaemon : IDisposable
     }
 
     /// <summary>What a daemon that does not come up is waiting on: its threads' kernel wait channels and its children's command lines.</summary>
-    private static string WhereItWaits(int wrapperPid)
+    public static string WhereItWaits(int wrapperPid)
     {
         var lines = new List<string>();
         void Describe(int pid, int depth)
@@ -147,6 +147,9 @@ public sealed class NodeDaemon : IDisposable
         }
         return null;
     }
+
+    /// <summary>What this daemon's threads and children are waiting on now (for a diagnosis when a call hangs).</summary>
+    public string WhereItWaits() => _process is { HasExited: false } ? WhereItWaits(_process.Id) : "solsticed is not running";
 
     /// <summary>Whether this daemon runs the NativeAOT binary.</summary>
     public bool IsAot => _aot.Value is not null;
