@@ -12,9 +12,13 @@ prefix=/usr/local/lib/solstice
 install -d "$prefix" /usr/local/sbin
 install -m 0755 artifacts/bin/solstice "$prefix/solstice"
 install -m 0755 artifacts/bin/solsticed "$prefix/solsticed"
+install -m 0755 artifacts/bin/solstice-vmtools "$prefix/solstice-vmtools"
 install -m 0755 artifacts/bin/mdata "$prefix/mdata"
-for tool in solstice vmadm imgadm fwadm zlogin nictagadm; do
+for tool in solstice imgadm; do
     ln -sf "$prefix/solstice" "/usr/local/sbin/$tool"
+done
+for tool in vmadm fwadm zlogin nictagadm; do
+    ln -sf "$prefix/solstice-vmtools" "/usr/local/sbin/$tool"
 done
 ln -sf "$prefix/solsticed" /usr/local/sbin/solsticed
 solstice setup
