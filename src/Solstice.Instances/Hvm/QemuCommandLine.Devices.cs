@@ -38,7 +38,9 @@ public sealed partial class QemuCommandLine
         var options = new List<QemuOption>();
         if (spec.Disks.Any(d => d.Model == HvmDiskModel.Scsi))
             options.Add(new("-device", "virtio-scsi-pci,id=scsi0"));
-        int bootIndex = 0;
+        // From 1: QEMU gives index 0 to the linuxboot option ROM when -kernel comes in qemu_extra_opts,
+        // and a second 0 would refuse to start. Only the order matters to the firmware.
+        int bootIndex = 1;
         for (int i = 0; i < spec.Disks.Count; i++)
         {
             var disk = spec.Disks[i];

@@ -20,7 +20,12 @@ public sealed class HvmGuest : IAsyncDisposable
     /// <summary>Where scripts/deps.sh keeps the guest (built once from Debian packages).</summary>
     public const string ImageCache = "/var/cache/solstice/images/hvm-guest-v1";
 
+    /// <summary>The key the guest asks for when booted from its disk (its default).</summary>
     public const string MetadataKey = "solstice-test";
+
+    /// <summary>The key it asks for when booted with -kernel, passed on the kernel command line.</summary>
+    public const string KernelArgKey = "from-the-append";
+
     public const string MetadataValue = "hello from the host";
 
     private readonly TempDirectory _dir = new("hvm");
@@ -32,26 +37,44 @@ public sealed class HvmGuest : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly StringBuilder _qemuOutput = new();
 
-    public HvmGuest(Func<HvmSpec, HvmSpec>? adjust = null)
+    /// <summary>
+    /// Boots from a copy of the guest's raw disk (SeaBIOS, syslinux), as a VM boots from its image,
+    /// or, with <paramref name="fromDisk"/> false, with -kernel/-initrd/-append in qemu_extra_opts
+    /// and a blank 16 MiB boot disk.
+    /// </summary>
+    public HvmGuest(bool fromDisk)
     {
-        Assert.True(File.Exists(Path.Combine(ImageCache, "vmlinuz")), $"{ImageCache} holds no HVM guest: run scripts/deps.sh");
+        Assert.True(File.Exists(Path.Combine(ImageCache, "disk.raw")), $"{ImageCache} holds no HVM guest: run scripts/deps.sh");
         Uuid = Guid.NewGuid();
         DiskPath = _dir.Combine("disk0.raw");
-        using (var disk = File.Create(DiskPath))
+        if (fromDisk)
+        {
+            // The image is mostly empty FAT; a sparse copy costs a few MiB.
+            using var copy = Process.Start("cp", ["--sparse=always", Path.Combine(ImageCache, "disk.raw"), DiskPath]);
+            copy.WaitForExit();
+            Assert.Equal(0, copy.ExitCode);
+        }
+        else
+        {
+            using var disk = File.Create(DiskPath);
             disk.SetLength(16 << 20);
-        var spec = new HvmSpec
+        }
+        Spec = new HvmSpec
         {
             Uuid = Uuid,
             RamMiB = 256,
             Paths = HvmPaths.In(_dir.Path),
-            Disks = [new HvmDisk(DiskPath)],
+            Disks = [new HvmDisk(DiskPath, Boot: true)],
             Vnc = new HvmVnc(HvmVnc.Random),
-            QemuExtraOpts = $"-kernel {ImageCache}/vmlinuz -initrd {ImageCache}/initrd.img -append 'console=ttyS0 quiet mdata_key={MetadataKey}'",
+            QemuExtraOpts = fromDisk ? null : $"-kernel {ImageCache}/vmlinuz -initrd {ImageCache}/initrd.img -append 'console=ttyS0 quiet mdata_key={KernelArgKey}'",
         };
-        Spec = adjust?.Invoke(spec) ?? spec;
         Argv = QemuCommandLine.Build(Spec).Argv();
 
-        var vm = new JsonObject { ["uuid"] = Uuid.ToString(), ["customer_metadata"] = new JsonObject { [MetadataKey] = MetadataValue } };
+        var vm = new JsonObject
+        {
+            ["uuid"] = Uuid.ToString(),
+            ["customer_metadata"] = new JsonObject { [MetadataKey] = MetadataValue, [KernelArgKey] = MetadataValue + " via -append" },
+        };
         _metadata = new MetadataServer(new SerialMetadataTransport(Spec.Paths.Metadata) { RetryDelay = TimeSpan.FromMilliseconds(20) },
             new VmMetadataStore(() => vm, (_, _) => ValueTask.CompletedTask));
         _metadata.Start();

@@ -18,7 +18,7 @@ public sealed class QemuGuestTests(ITestOutputHelper output)
     [PrivilegedFact]
     public async Task A_guest_sees_SmartDC_HVM_and_its_metadata_answers_QMP_and_VNC_grows_a_disk_and_powers_down()
     {
-        await using var guest = new HvmGuest();
+        await using var guest = new HvmGuest(fromDisk: true);
         await guest.WaitForConsoleAsync("solstice-guest: ready", TimeSpan.FromSeconds(180));
         output.WriteLine($"first init line after {guest.FirstInitLine?.TotalSeconds:0.00} s");
 
@@ -47,11 +47,11 @@ public sealed class QemuGuestTests(ITestOutputHelper output)
             Assert.Equal("RFB 003.008\n", Encoding.ASCII.GetString(banner));
         }
 
-        // block_resize grows the raw file under the running guest.
-        await qmp.BlockResizeAsync("disk0", 32 << 20);
-        Assert.Equal(32 << 20, new FileInfo(guest.DiskPath).Length);
+        // block_resize grows the raw file (the boot disk, 64 MiB) under the running guest.
+        await qmp.BlockResizeAsync("disk0", 96 << 20);
+        Assert.Equal(96 << 20, new FileInfo(guest.DiskPath).Length);
         var disk = Assert.Single(await qmp.QueryBlockAsync(), b => b.Inserted?.NodeName == "disk0");
-        Assert.Equal(32 << 20, disk.Inserted!.Image!.VirtualSize);
+        Assert.Equal(96 << 20, disk.Inserted!.Image!.VirtualSize);
 
         // ACPI power button: the guest powers off and QEMU exits on its own.
         await qmp.SystemPowerdownAsync();
@@ -62,6 +62,19 @@ public sealed class QemuGuestTests(ITestOutputHelper output)
         while (qmp.Events.TryRead(out var e))
             events.Add(e.Name);
         Assert.Contains("POWERDOWN", events);
+    }
+
+    [PrivilegedFact]
+    public async Task A_guest_booted_with_kernel_arguments_in_qemu_extra_opts_gets_them_intact()
+    {
+        await using var guest = new HvmGuest(fromDisk: false);
+        await guest.WaitForConsoleAsync("solstice-guest: ready", TimeSpan.FromSeconds(180));
+        output.WriteLine($"first init line after {guest.FirstInitLine?.TotalSeconds:0.00} s");
+        // The quoted -append reached the kernel as one argument: the guest asked for the key it named.
+        Assert.Contains($"mdata {HvmGuest.KernelArgKey}={HvmGuest.MetadataValue} via -append", guest.Console);
+        await using var qmp = await guest.ConnectQmpAsync();
+        await qmp.QuitAsync();
+        await guest.Qemu.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [PrivilegedFact]
