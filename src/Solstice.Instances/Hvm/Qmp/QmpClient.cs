@@ -100,6 +100,12 @@ public sealed partial class QmpClient : IAsyncDisposable
         long id = Interlocked.Increment(ref _nextId);
         var pending = new Pending(command, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously));
         _pending[id] = pending;
+        // Close() may have run between the check above and the registration: fail now, not at the timeout.
+        if (_closedReason is not null)
+        {
+            _pending.TryRemove(id, out _);
+            ThrowIfClosed(command);
+        }
         try
         {
             var message = new ArrayBufferWriter<byte>(128);
@@ -137,9 +143,9 @@ public sealed partial class QmpClient : IAsyncDisposable
             {
                 throw new SolsticeException(ErrorCode.Unavailable, $"QEMU did not answer '{command}' on {_path} within {limit.TotalSeconds:0.#} s");
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
-                throw new SolsticeException(ErrorCode.Unavailable, $"cannot send '{command}' to QEMU on {_path}: {ex.Message}", ex);
+                throw new SolsticeException(ErrorCode.Unavailable, $"cannot send '{command}' to QEMU on {_path}: {_closedReason ?? ex.Message}", ex);
             }
         }
         finally
