@@ -28,6 +28,9 @@ public sealed class HvmGuest : IAsyncDisposable
 
     public const string MetadataValue = "hello from the host";
 
+    /// <summary>The disk-booted guest's vnc_password.</summary>
+    public const string VncPassword = "s3cret";
+
     private readonly TempDirectory _dir = new("hvm");
     private readonly StringBuilder _console = new();
     private readonly Process _qemu;
@@ -65,7 +68,7 @@ public sealed class HvmGuest : IAsyncDisposable
             RamMiB = 256,
             Paths = HvmPaths.In(_dir.Path),
             Disks = [new HvmDisk(DiskPath, Boot: true)],
-            Vnc = new HvmVnc(HvmVnc.Random),
+            Vnc = new HvmVnc(HvmVnc.Random, fromDisk ? VncPassword : null),
             QemuExtraOpts = fromDisk ? null : $"-kernel {ImageCache}/vmlinuz -initrd {ImageCache}/initrd.img -append 'console=ttyS0 quiet mdata_key={KernelArgKey}'",
         };
         Argv = QemuCommandLine.Build(Spec).Argv();
@@ -98,6 +101,8 @@ public sealed class HvmGuest : IAsyncDisposable
     public IReadOnlyList<string> Argv { get; }
 
     public string DiskPath { get; }
+
+    public string Directory => _dir.Path;
 
     public Process Qemu => _qemu;
 

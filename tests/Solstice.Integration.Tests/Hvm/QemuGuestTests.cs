@@ -35,9 +35,12 @@ public sealed class QemuGuestTests(ITestOutputHelper output)
         Assert.Single(await qmp.QueryCpusFastAsync());
         Assert.Contains((await qmp.QueryPciAsync()).SelectMany(b => b.Devices), d => d.QdevId == "disk0-dev");
 
-        // VNC: QEMU on its unix socket, the proxy on a kernel-chosen loopback port.
+        // VNC: QEMU on its unix socket, with the password set over QMP; the proxy on a kernel-chosen loopback port.
+        await qmp.SetVncPasswordAsync(HvmGuest.VncPassword);
         var vnc = await qmp.QueryVncAsync();
         Assert.True(vnc.Enabled);
+        Assert.Equal("vnc", vnc.Auth);
+        Assert.Equal(guest.Spec.Paths.Vnc, vnc.Service);
         await using (var proxy = new VncProxy(IPAddress.Loopback, 0, guest.Spec.Paths.Vnc))
         {
             using var client = new TcpClient();
@@ -52,6 +55,13 @@ public sealed class QemuGuestTests(ITestOutputHelper output)
         Assert.Equal(96 << 20, new FileInfo(guest.DiskPath).Length);
         var disk = Assert.Single(await qmp.QueryBlockAsync(), b => b.Inserted?.NodeName == "disk0");
         Assert.Equal(96 << 20, disk.Inserted!.Image!.VirtualSize);
+
+        // screendump (VGA std) and an NMI the guest survives.
+        string png = Path.Combine(guest.Directory, "screen.png");
+        await qmp.ScreendumpAsync(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        await qmp.InjectNmiAsync();
+        Assert.True((await qmp.QueryStatusAsync()).Running);
 
         // ACPI power button: the guest powers off and QEMU exits on its own.
         await qmp.SystemPowerdownAsync();
