@@ -3,6 +3,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(btrfs-progs runc nftables iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo
+    # hardware VMs (brands kvm and bhyve) run on QEMU; OVMF is bhyve's bootrom uefi; the rest builds the HVM test guest
+    qemu-system-x86 qemu-utils ovmf cpio syslinux mtools dosfstools
     # what cloud-init's metadata client imports (the tests run it in a zone as an independent guest implementation)
     python3 python3-configobj python3-jinja2 python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib python3-requests python3-serial python3-yaml)
 missing=()
@@ -30,6 +32,14 @@ if [ "${SOLSTICE_SKIP_DEBIAN_IMAGE:-0}" != 1 ] && ! ls "$debian_image"/debian-12
     rm -rf "$debian_image.new"
     "$(dirname "$0")/images/build-debian-lx.sh" "$debian_image.new" >/dev/null
     rm -rf "$debian_image" && mv "$debian_image.new" "$debian_image"
+fi
+# The HVM test guest (Debian cloud kernel + busybox initramfs, and a raw disk of both) the QEMU
+# integration tests boot: about 15 s, mostly downloading the kernel package, so built once.
+hvm_guest=/var/cache/solstice/images/hvm-guest-v1
+if [ ! -f "$hvm_guest/initrd.img" ]; then
+    rm -rf "$hvm_guest.new"
+    "$(dirname "$0")/images/build-hvm-guest.sh" "$hvm_guest.new" >/dev/null
+    rm -rf "$hvm_guest" && mv "$hvm_guest.new" "$hvm_guest"
 fi
 if ! command -v dotnet >/dev/null; then
     echo "solstice: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2
