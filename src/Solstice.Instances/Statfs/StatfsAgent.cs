@@ -50,12 +50,15 @@ public static class StatfsAgent
     private static void Register(Socket connection)
     {
         int listenerFd = -1;
+        var state = new MemoryStream();
         try
         {
             using (connection)
             {
                 connection.ReceiveTimeout = 5000;
-                var state = new MemoryStream();
+                // runc 1.1 never closes its end (it closes only a dup of the connection), and its init
+                // may already wait on this listener (runc's own fstatfs of /proc/self/fd): read until
+                // the state parses as JSON, not until end of stream.
                 var buffer = new byte[64 * 1024];
                 while (state.Length < MaxStateBytes)
                 {
@@ -67,21 +70,34 @@ public static class StatfsAgent
                     if (length == 0)
                         break;
                     state.Write(buffer, 0, length);
+                    if (IsCompleteJson(state))
+                        break;
                 }
-                if (listenerFd < 0)
-                    return;
-                var (name, zone, rootFd) = ZoneOf(state.ToArray());
-                int adopted = listenerFd;
-                listenerFd = -1;
-                var thread = new Thread(() => Answer(adopted, name, zone, rootFd), 256 * 1024) { IsBackground = true, Name = $"statfs {name}" };
-                thread.Start();
             }
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"solstice statfs-agent: a registration failed: {ex.Message}");
-            if (listenerFd >= 0)
-                Libc.Close(listenerFd);
+            Console.Error.WriteLine($"solstice statfs-agent: reading a registration failed: {ex.Message}");
+        }
+        if (listenerFd < 0)
+            return;
+        // Once received, a listener is always served: closing it would fail the zone's statfs with ENOSYS.
+        // Without a usable zone (a bad state, a root not on btrfs) every call goes to the kernel.
+        var (name, zone, rootFd) = ZoneOf(state.ToArray());
+        var thread = new Thread(() => Answer(listenerFd, name, zone, rootFd), 256 * 1024) { IsBackground = true, Name = $"statfs {name}" };
+        thread.Start();
+    }
+
+    private static bool IsCompleteJson(MemoryStream state)
+    {
+        var reader = new Utf8JsonReader(state.GetBuffer().AsSpan(0, (int)state.Length), isFinalBlock: false, default);
+        try
+        {
+            return reader.Read() && reader.TrySkip() && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray;
+        }
+        catch (JsonException)
+        {
+            return true;
         }
     }
 
@@ -89,6 +105,7 @@ public static class StatfsAgent
     private static (string Name, ZoneDataset? Zone, int RootFd) ZoneOf(byte[] stateJson)
     {
         string name = "?";
+        int rootFd = -1;
         try
         {
             using var document = JsonDocument.Parse(stateJson);
@@ -98,7 +115,7 @@ public static class StatfsAgent
             string bundle = root.GetProperty("state").GetProperty("bundle").GetString()!;
             using var config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(bundle, "config.json")));
             string rootPath = Path.Combine(bundle, config.RootElement.GetProperty("root").GetProperty("path").GetString()!);
-            int rootFd = Libc.Open(rootPath, Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec, 0);
+            rootFd = Libc.Open(rootPath, Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec, 0);
             if (rootFd < 0)
                 throw SyscallException.Last($"open {rootPath}");
             Libc.StatFsBuffer statfs;
@@ -115,10 +132,11 @@ public static class StatfsAgent
             string label = name;
             return (name, new ZoneDataset(major, minor, () => Btrfs.GetQgroup(rootFd, subvolume, label)), rootFd);
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or SyscallException
-            or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        catch (Exception ex)
         {
             Console.Error.WriteLine($"solstice statfs-agent: zone {name}: {ex.Message}; its statfs calls go to the kernel");
+            if (rootFd >= 0)
+                Libc.Close(rootFd);
             return (name, null, -1);
         }
     }
