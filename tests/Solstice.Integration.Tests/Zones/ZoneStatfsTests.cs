@@ -100,15 +100,19 @@ public sealed class ZoneStatfsTests
         foreach (string zone in new[] { flooder, quiet })
             ZoneSecurityTests.TwoZones.GiveProbe(d, zone, probe);
         long host = Nanoseconds(ZoneProbe.RunOnHost(probe, "statfsloop", "20000", d.Pool.Pool.MountPoint).Output);
-        long alone = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "5000", "/").Output);
+        // 400 calls stay within one listener's burst (StatfsAgent.Burst), so this is the cost of a round trip, not the pacing.
+        long alone = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "400", "/").Output);
+        long passedThrough = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "400", "/proc").Output);
+        long paced = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "5000", "/").Output);
         Assert.Equal(0, d.Zlogin(flooder, "/bin/sh", "-c",
             "for i in 1 2 3 4; do setsid /root/probe statfsloop 1000000000 / </dev/null >/dev/null 2>&1 & done").ExitCode);
         Thread.Sleep(1000);
-        long flooded = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "5000", "/").Output);
+        long flooded = Nanoseconds(d.Zlogin(quiet, "/root/probe", "statfsloop", "400", "/").Output);
         var watch = Stopwatch.StartNew();
         Assert.Equal(0, d.Run("vmadm", "list").ExitCode);
         var list = watch.Elapsed;
-        Console.WriteLine($"statfs: host {host} ns, zone alone {alone} ns, zone beside a flooding zone {flooded} ns; vmadm list {list.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"statfs: host {host} ns, zone / {alone} ns, zone /proc (passed to the kernel) {passedThrough} ns, "
+            + $"zone / past its burst {paced} ns, zone / beside a flooding zone {flooded} ns; vmadm list {list.TotalMilliseconds:F0} ms");
         Assert.True(flooded < Math.Max(20 * alone, 2_000_000), $"statfs beside a flooding zone: {flooded} ns a call, {alone} ns alone");
         Assert.True(list < TimeSpan.FromSeconds(5), $"vmadm list took {list}");
         Assert.Equal(0, d.Run("vmadm", "stop", flooder, "-F").ExitCode);
