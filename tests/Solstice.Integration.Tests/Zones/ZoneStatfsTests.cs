@@ -55,10 +55,16 @@ public sealed class ZoneStatfsTests
             System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(size, QuotaKiB * 1024 - 8192, QuotaKiB * 1024 + 8192);
 
+        // Every zlogin brought its own listener; each is dropped when its processes are gone, leaving init's.
+        int agent = AgentPid(d);
+        var drained = Stopwatch.StartNew();
+        while (Listeners(agent) > 1 && drained.Elapsed < TimeSpan.FromSeconds(10))
+            Thread.Sleep(100);
+        Assert.Equal(1, Listeners(agent));
+
         // A loop in the zone runs df once a second; it must keep completing with solsticed killed.
         Assert.Equal(0, d.Zlogin(uuid, "/bin/sh", "-c",
             "setsid /bin/sh -c 'i=0; while :; do i=$((i+1)); df -k / >/root/df.tmp 2>&1; echo n=$i >>/root/df.tmp; mv /root/df.tmp /root/df.out; sleep 1; done' </dev/null >/dev/null 2>&1 &").ExitCode);
-        int agent = AgentPid(d);
         int n0 = WaitForLoop(zoneRoot, 0);
         d.Kill();
         int n1 = WaitForLoop(zoneRoot, n0 + 2);
@@ -178,6 +184,20 @@ public sealed class ZoneStatfsTests
         }
         throw new Xunit.Sdk.XunitException($"the zone's df loop did not reach round {n} in 15 s: {(File.Exists(file) ? File.ReadAllText(file) : "no output")}");
     }
+
+    /// <summary>The seccomp listeners the agent holds.</summary>
+    private static int Listeners(int agent) =>
+        Directory.GetFiles($"/proc/{agent}/fd").Count(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget?.Contains("seccomp", StringComparison.Ordinal) == true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
 
     private static int AgentPid(NodeDaemon d)
     {
