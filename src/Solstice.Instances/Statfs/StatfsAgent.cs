@@ -83,8 +83,8 @@ public static class StatfsAgent
             return;
         // Once received, a listener is always served: closing it would fail the zone's statfs with ENOSYS.
         // Without a usable zone (a bad state, a root not on btrfs) every call goes to the kernel.
-        var (name, zone, rootFd) = ZoneOf(state.ToArray());
-        var thread = new Thread(() => Answer(listenerFd, name, zone, rootFd), 256 * 1024) { IsBackground = true, Name = $"statfs {name}" };
+        var (name, zone) = ZoneOf(state.ToArray());
+        var thread = new Thread(() => Answer(listenerFd, name, zone), 256 * 1024) { IsBackground = true, Name = $"statfs {name}" };
         thread.Start();
     }
 
@@ -102,7 +102,7 @@ public static class StatfsAgent
     }
 
     /// <summary>The zone named by runc's state: its root's subvolume and qgroup. A zone whose root isn't on btrfs gets null (every call passes through).</summary>
-    private static (string Name, ZoneDataset? Zone, int RootFd) ZoneOf(byte[] stateJson)
+    private static (string Name, ZoneDataset? Zone) ZoneOf(byte[] stateJson)
     {
         string name = "?";
         int rootFd = -1;
@@ -124,24 +124,47 @@ public static class StatfsAgent
                 if (Libc.FStatFs(rootFd, &statfs) < 0 || statfs.Type != Btrfs.SuperMagic)
                 {
                     Libc.Close(rootFd);
-                    return (name, null, -1);
+                    return (name, null);
                 }
             }
             var (major, minor, _) = FileStat.Identity(rootFd);
             ulong subvolume = Btrfs.SubvolumeIdOf(rootFd);
+            // Kept open, this descriptor would pin the host's runtime view of the pool (umount: EBUSY).
+            Libc.Close(rootFd);
+            rootFd = -1;
             string label = name;
-            return (name, new ZoneDataset(major, minor, () => Btrfs.GetQgroup(rootFd, subvolume, label)), rootFd);
+            return (name, new ZoneDataset(major, minor, pid => QgroupThroughRoot(pid, major, minor, subvolume, label)));
         }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"solstice statfs-agent: zone {name}: {ex.Message}; its statfs calls go to the kernel");
             if (rootFd >= 0)
                 Libc.Close(rootFd);
-            return (name, null, -1);
+            return (name, null);
         }
     }
 
-    private static void Answer(int listener, string name, ZoneDataset? zone, int rootFd)
+    /// <summary>
+    /// The zone's qgroup, read through the calling process's root (the zone's own mount of its
+    /// dataset), only when that root is on the zone's subvolume; null otherwise.
+    /// </summary>
+    private static QgroupUsage? QgroupThroughRoot(int pid, uint major, uint minor, ulong subvolume, string name)
+    {
+        int fd = Libc.Open($"/proc/{pid}/root", Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec, 0);
+        if (fd < 0)
+            return null;
+        try
+        {
+            var (m, n, _) = FileStat.Identity(fd);
+            return m == major && n == minor ? Btrfs.GetQgroup(fd, subvolume, name) : null;
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    private static void Answer(int listener, string name, ZoneDataset? zone)
     {
         var responder = new StatfsResponder(new LinuxStatfsHost(listener), zone);
         var bucket = new AnswerBudget(AnswersPerSecond, Burst);
@@ -180,8 +203,6 @@ public static class StatfsAgent
         finally
         {
             Libc.Close(listener);
-            if (rootFd >= 0)
-                Libc.Close(rootFd);
         }
     }
 }

@@ -40,8 +40,12 @@ public interface IStatfsHost
     bool Write(int pid, ulong address, Libc.StatFsBuffer answer);
 }
 
-/// <summary>The zone a listener belongs to: the device of its root's subvolume and its qgroup (cached).</summary>
-public sealed class ZoneDataset(uint deviceMajor, uint deviceMinor, Func<QgroupUsage?> readQgroup, TimeProvider? clock = null)
+/// <summary>
+/// The zone a listener belongs to: the device of its root's subvolume and its qgroup (cached).
+/// readQgroup gets the pid of the caller that asked (the agent reads through that process's root,
+/// so it holds no descriptor that would pin a host mount).
+/// </summary>
+public sealed class ZoneDataset(uint deviceMajor, uint deviceMinor, Func<int, QgroupUsage?> readQgroup, TimeProvider? clock = null)
 {
     /// <summary>How long one qgroup read is reused: qgroups change only at transaction commits anyway.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
@@ -54,14 +58,14 @@ public sealed class ZoneDataset(uint deviceMajor, uint deviceMinor, Func<QgroupU
 
     public uint DeviceMinor => deviceMinor;
 
-    public QgroupUsage? Qgroup()
+    public QgroupUsage? Qgroup(int pid)
     {
         long now = _clock.GetTimestamp();
         if (_readAt == long.MinValue || _clock.GetElapsedTime(_readAt, now) >= CacheFor)
         {
             try
             {
-                _cached = readQgroup();
+                _cached = readQgroup(pid);
             }
             catch (SyscallException)
             {
@@ -88,7 +92,7 @@ public sealed class StatfsResponder(IStatfsHost host, ZoneDataset? zone)
     {
         if (zone is null || call.Arch != SeccompNotify.ArchX8664 || call.Nr is not (SeccompNotify.SysStatfs or SeccompNotify.SysFstatfs))
             return StatfsReply.Continue;
-        if (zone.Qgroup() is not { ReferencedLimit: long limit } qgroup)
+        if (zone.Qgroup(call.Pid) is not { ReferencedLimit: long limit } qgroup)
             return StatfsReply.Continue;
         if (!host.IsValid(call.Id))
             return StatfsReply.Gone;

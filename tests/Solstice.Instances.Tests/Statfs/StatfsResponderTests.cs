@@ -54,7 +54,7 @@ public class StatfsResponderTests
     private static readonly StatfsTarget s_zoneRoot = new(0, 52, StatfsQuotaTests.Pool());
 
     private static ZoneDataset Zone(long? limit = GiB, long used = 256L << 20) =>
-        new(0, 52, () => new QgroupUsage(used, used, limit));
+        new(0, 52, _ => new QgroupUsage(used, used, limit));
 
     private static SeccompNotification Statfs(uint arch = SeccompNotify.ArchX8664, int nr = SeccompNotify.SysStatfs) =>
         new(Id: 7, Pid: 4242, Nr: nr, Arch: arch, Arg0: PathAddress, Arg1: BufferAddress);
@@ -201,18 +201,18 @@ public class StatfsResponderTests
         var clock = new ManualClock();
         int reads = 0;
         bool fail = false;
-        var zone = new ZoneDataset(0, 52, () =>
+        var zone = new ZoneDataset(0, 52, _ =>
         {
             reads++;
             return fail ? throw new SyscallException("read qgroup", Errno.EIO) : new QgroupUsage(1, 1, GiB);
         }, clock);
-        Assert.NotNull(zone.Qgroup());
+        Assert.NotNull(zone.Qgroup(1));
         clock.Advance(TimeSpan.FromMilliseconds(900));
-        Assert.NotNull(zone.Qgroup());
+        Assert.NotNull(zone.Qgroup(1));
         Assert.Equal(1, reads);
         fail = true;
         clock.Advance(TimeSpan.FromMilliseconds(200));
-        Assert.Null(zone.Qgroup());
+        Assert.Null(zone.Qgroup(1));
         Assert.Equal(2, reads);
     }
 
