@@ -168,6 +168,15 @@ public static class StatfsAgent
     {
         var responder = new StatfsResponder(new LinuxStatfsHost(listener), zone);
         var bucket = new AnswerBudget(AnswersPerSecond, Burst);
+        long lastLog = 0;
+        // One line a minute at most: a zone can make every call fail the same way.
+        void Log(string message)
+        {
+            if (lastLog != 0 && Environment.TickCount64 - lastLog < 60_000)
+                return;
+            lastLog = Environment.TickCount64;
+            Console.Error.WriteLine($"solstice statfs-agent: zone {name}: {message}");
+        }
         try
         {
             while (true)
@@ -177,7 +186,19 @@ public static class StatfsAgent
                     return;
                 if (ready == SeccompNotify.WaitResult.Timeout)
                     continue;
-                if (SeccompNotify.Receive(listener) is not { } call)
+                SeccompNotification? received;
+                try
+                {
+                    received = SeccompNotify.Receive(listener);
+                }
+                catch (SyscallException ex) when (ex.Errno != Errno.EBADF)
+                {
+                    // Dropping the listener would fail the zone's statfs with ENOSYS: keep trying.
+                    Log(ex.Message);
+                    Thread.Sleep(10);
+                    continue;
+                }
+                if (received is not { } call)
                     continue;
                 bucket.Take();
                 StatfsReply reply;
@@ -187,7 +208,7 @@ public static class StatfsAgent
                 }
                 catch (Exception ex)
                 {
-                    Console.Error.WriteLine($"solstice statfs-agent: zone {name}: {ex.Message}");
+                    Log(ex.Message);
                     reply = StatfsReply.Continue;
                 }
                 if (reply == StatfsReply.Continue)
