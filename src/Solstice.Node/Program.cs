@@ -26,6 +26,8 @@ public static class Program
     {
         if (args.Length == 2 && args[0] == "fd-holder")
             return FdHolder.Serve(args[1]);
+        if (args.Length == 2 && args[0] == "statfs-agent")
+            return Solstice.Instances.Statfs.StatfsAgent.Serve(args[1]);
         // Socket completions run on the runtime's event thread instead of hopping to the thread
         // pool: it halves the CPU of a metadata request and its latency (docs/metadata.md). It
         // must be set before the first socket operation, and nothing may block in a socket
@@ -87,10 +89,13 @@ public static class Program
         var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
         var network = new NodeNetwork(
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
+        // df in a zone shows its quota (docs/security.md); only btrfs pools have quotas to show.
+        var statfsAgent = pool.Driver.Info.Quotas ? new Solstice.Instances.Statfs.StatfsAgentClient(Path.Combine(runDir, Solstice.Instances.Statfs.StatfsAgent.SocketName)) : null;
+        statfsAgent?.EnsureRunning();
         var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
             image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
             runtimeZonePath: uuid => pool.RuntimePathOf(pool.Root.Child(uuid)),
-            consoleLog: uuid => ConsoleLog.For(pool.PathOf(pool.Root.Child("config")), uuid));
+            consoleLog: uuid => ConsoleLog.For(pool.PathOf(pool.Root.Child("config")), uuid), statfsAgent: statfsAgent);
         using var supervisor = new Supervisor();
         var events = new EventHub();
         using var consoles = new ConsoleHub();

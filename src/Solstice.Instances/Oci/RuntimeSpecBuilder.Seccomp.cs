@@ -145,13 +145,26 @@ public static partial class RuntimeSpecBuilder
         foreach (var rule in SocketRules(spec))
             rules.Append(rule);
 
-        return new JsonObject
+        var seccomp = new JsonObject
         {
             ["defaultAction"] = "SCMP_ACT_ALLOW",
             ["architectures"] = Strings(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]),
-            ["syscalls"] = rules,
         };
+        if (spec.SeccompListenerPath is { } listener)
+        {
+            // df shows the zone's quota, as on SmartOS: runc hands the filter's listener to the statfs
+            // agent, which answers for the zone's own dataset and lets the kernel run every other call
+            // (docs/security.md). The i386 and x32 forms reach the agent too and are let through.
+            rules.Append(new JsonObject { ["names"] = Strings(StatfsSyscalls), ["action"] = "SCMP_ACT_NOTIFY" });
+            seccomp["listenerPath"] = listener;
+            seccomp["listenerMetadata"] = spec.Uuid;
+        }
+        seccomp["syscalls"] = rules;
+        return seccomp;
     }
+
+    /// <summary>The syscalls a zone's seccomp listener receives (the 64-bit forms; statfs64 exists only for 32-bit callers).</summary>
+    public static readonly IReadOnlyList<string> StatfsSyscalls = ["fstatfs", "statfs"];
 
     private static JsonObject MaskedRule(string syscall, int index, ulong mask, ulong value, int errno) =>
         ArgsRule(syscall, errno, MaskedEq(index, mask, value));

@@ -69,6 +69,13 @@ public sealed partial record ZoneRuntimeSpec
     /// <summary>Run the zone in a user namespace with this mapping; null keeps host ids.</summary>
     public ZoneIdMapping? UserNamespace { get; init; }
 
+    /// <summary>
+    /// The statfs agent's socket (Statfs/StatfsAgent.cs): when set, the seccomp profile hands the
+    /// zone's statfs(2) and fstatfs(2) to that agent, which answers for the zone's own dataset from
+    /// its quota (what df shows on SmartOS). Null leaves both syscalls to the kernel.
+    /// </summary>
+    public string? SeccompListenerPath { get; init; }
+
     public IReadOnlyList<string> EffectiveInitArgv => InitArgv ?? [InitName ?? DefaultInit];
 
     public string EffectiveCgroupsPath => CgroupsPath ?? $"/solstice/{Uuid}";
@@ -104,6 +111,8 @@ public sealed partial record ZoneRuntimeSpec
             if (!IsCleanAbsolute(mount.Destination) || mount.Destination == "/")
                 problems.Add($"bind mount destination '{mount.Destination}' is not a clean absolute path below /");
         }
+        if (SeccompListenerPath is { } listener && !IsCleanAbsolute(listener))
+            problems.Add($"seccomp listener path '{listener}' is not a clean absolute path");
         if (UserNamespace is { Size: 0 })
             problems.Add("user namespace mapping size must be positive");
         if (TmpfsBytes < 0)

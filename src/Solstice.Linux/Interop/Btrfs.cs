@@ -25,6 +25,7 @@ public static unsafe class Btrfs
     private const ulong IocQuotaCtl = 0xC0109428;
     private const ulong IocQgroupLimit = 0x8030942B;
     private const ulong IocTreeSearch = 0xD0009411;
+    private const ulong IocInoLookup = 0xD0009412;
     private const ulong IocSubvolGetFlags = 0x80089419;
     private const ulong IocSubvolSetFlags = 0x4008941A;
     private const ulong SubvolReadOnly = 1 << 1;
@@ -140,6 +141,12 @@ public static unsafe class Btrfs
     public static QgroupUsage? GetQgroup(string anyPathInFs, ulong subvolumeId)
     {
         using var fd = FileDescriptor.OpenDirectory(anyPathInFs);
+        return GetQgroup(fd.Fd, subvolumeId, anyPathInFs);
+    }
+
+    /// <summary>GetQgroup through an open directory of the filesystem (needs CAP_SYS_ADMIN, as the tree search does).</summary>
+    public static QgroupUsage? GetQgroup(int dirFd, ulong subvolumeId, string description)
+    {
         byte* args = stackalloc byte[4096];
         var span = new Span<byte>(args, 4096);
         span.Clear();
@@ -153,9 +160,9 @@ public static unsafe class Btrfs
         BinaryPrimitives.WriteUInt32LittleEndian(span[56..], QgroupInfoKey);
         BinaryPrimitives.WriteUInt32LittleEndian(span[60..], QgroupLimitKey);
         BinaryPrimitives.WriteUInt32LittleEndian(span[64..], 16);
-        if (Libc.Ioctl(fd.Fd, IocTreeSearch, args) < 0)
+        if (Libc.Ioctl(dirFd, IocTreeSearch, args) < 0)
         {
-            var error = SyscallException.Last($"read qgroup of {anyPathInFs}");
+            var error = SyscallException.Last($"read qgroup of {description}");
             if (error.Errno == Errno.ENOENT)
                 return null;
             throw error;
@@ -183,6 +190,18 @@ public static unsafe class Btrfs
             offset += 32 + length;
         }
         return referenced is null ? null : new QgroupUsage(referenced.Value, exclusive!.Value, limit);
+    }
+
+    /// <summary>The id of the subvolume an open file or directory belongs to (INO_LOOKUP with tree id 0).</summary>
+    public static ulong SubvolumeIdOf(int fd)
+    {
+        byte* args = stackalloc byte[VolArgsSize];
+        var span = new Span<byte>(args, VolArgsSize);
+        span.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(span[8..], SubvolumeRootInode);
+        if (Libc.Ioctl(fd, IocInoLookup, args) < 0)
+            throw SyscallException.Last("look up the subvolume of an open file");
+        return BinaryPrimitives.ReadUInt64LittleEndian(span);
     }
 
     private static void WriteName(Span<byte> destination, string name)

@@ -10,6 +10,7 @@ public static unsafe partial class Pidfd
 {
     private const long SysPidfdOpen = 434;
     private const long SysPidfdSendSignal = 424;
+    private const long SysPidfdGetfd = 438;
     private const int PWaitPidfd = 3;
     private const int WExited = 4;
     private const int WNoHang = 1;
@@ -21,6 +22,9 @@ public static unsafe partial class Pidfd
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall2(long number, int a, uint b);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall3(long number, int a, int b, uint c);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall4(long number, int a, int b, nint c, uint d);
@@ -53,6 +57,9 @@ public static unsafe partial class Pidfd
         long fd = Syscall2(SysPidfdOpen, pid, 0);
         return fd < 0 ? -1 : (int)fd;
     }
+
+    /// <summary>pidfd_getfd(2): a duplicate (close-on-exec) of another process's descriptor, or -1.</summary>
+    public static int GetFd(int pidfd, int targetFd) => targetFd < 0 ? -1 : (int)Syscall3(SysPidfdGetfd, pidfd, targetFd, 0);
 
     public static bool SendSignal(int pidfd, int signal) => Syscall4(SysPidfdSendSignal, pidfd, signal, 0, 0) == 0;
 

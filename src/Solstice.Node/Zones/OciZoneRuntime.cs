@@ -15,7 +15,8 @@ namespace Solstice.Node;
 /// </summary>
 public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
     Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null,
-    Func<string, string>? runtimeZonePath = null, Func<string, string>? consoleLog = null) : IZoneRuntime
+    Func<string, string>? runtimeZonePath = null, Func<string, string>? consoleLog = null,
+    Solstice.Instances.Statfs.StatfsAgentClient? statfsAgent = null) : IZoneRuntime
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
@@ -44,6 +45,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         // runc connects, hands over the pty master and exits; the listener queues the
         // connection, so receiving after runc returns is safe.
         using var console = ConsoleSocket.Listen(socketPath);
+        statfsAgent?.EnsureRunning();
         try
         {
             runtime.RunDetached(uuid, bundle, pidFile, log, socketPath);
@@ -116,8 +118,12 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
     public void UpdateResources(JsonObject vm) =>
         runtime.Update(VmJson.AsString(vm["uuid"])!, RuntimeSpecBuilder.BuildResources(LimitsOf(vm), host));
 
-    public IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty) =>
-        runtime.ExecCommand(uuid, argv, tty);
+    public IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty)
+    {
+        // runc exec hands the new process's seccomp listener to the agent too.
+        statfsAgent?.EnsureRunning();
+        return runtime.ExecCommand(uuid, argv, tty);
+    }
 
     /// <summary>The runtime spec of a zone, from its vmadm properties.</summary>
     public ZoneRuntimeSpec SpecFor(JsonObject vm)
@@ -137,6 +143,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             InitName = initName,
             Terminal = true,
             NetworkNamespacePath = networkNamespace?.Invoke(uuid),
+            SeccompListenerPath = statfsAgent?.SocketPath,
             InitArgv = joyent && initName is null ? ["/bin/sh", PlatformFiles.ZoneInit] : null,
             SystemdInit = !joyent && !(VmJson.TryGetBoolean(vm["docker"], out bool docker) && docker)
                 && ZoneInit.IsSystemd(Path.Combine(zonePath(uuid), "root"), initName ?? ZoneRuntimeSpec.DefaultInit),

@@ -16,6 +16,7 @@ public class RuntimeSpecBuilderTests
         Hostname = "web01",
         DnsDomain = "example.com",
         RootfsPath = "/zones/0f6c9a3e-5b8d-4c1e-9a7f-2d3b4c5d6e7f/root",
+        SeccompListenerPath = "/run/solstice/statfs.sock",
         Limits = new ZoneResourceLimits
         {
             MaxPhysicalMemoryBytes = 256L << 20,
@@ -40,6 +41,7 @@ public class RuntimeSpecBuilderTests
         Brand = ZoneBrand.Lx,
         Hostname = "db01",
         RootfsPath = "/zones/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d/root",
+        SeccompListenerPath = "/run/solstice/statfs.sock",
         InitName = "/lib/systemd/systemd",
         Environment = new Dictionary<string, string> { ["container"] = "solstice", ["LANG"] = "C.UTF-8" },
         Terminal = true,
@@ -108,6 +110,22 @@ public class RuntimeSpecBuilderTests
         Assert.Contains(0x10000000UL, masks);
         Assert.Contains(0x00020000UL, masks);
         Assert.All(cloneRules, r => Assert.Equal((ulong)r!["args"]![0]!["value"]!, (ulong)r["args"]![0]!["valueTwo"]!));
+    }
+
+    [Fact]
+    public void Statfs_goes_to_the_listener_only_when_the_spec_names_one()
+    {
+        var seccomp = RuntimeSpecBuilder.Build(JoyentSpec(), s_host)["linux"]!["seccomp"]!;
+        Assert.Equal("/run/solstice/statfs.sock", (string?)seccomp["listenerPath"]);
+        Assert.Equal(JoyentSpec().Uuid, (string?)seccomp["listenerMetadata"]);
+        var notify = seccomp["syscalls"]!.AsArray().Single(s => (string?)s!["action"] == "SCMP_ACT_NOTIFY")!;
+        Assert.Equal(["fstatfs", "statfs"], notify["names"]!.AsArray().Select(n => (string?)n));
+        Assert.Null(notify["args"]);
+
+        var without = RuntimeSpecBuilder.Build(JoyentSpec() with { SeccompListenerPath = null }, s_host)["linux"]!["seccomp"]!;
+        Assert.Null(without["listenerPath"]);
+        Assert.DoesNotContain(without["syscalls"]!.AsArray(), s => (string?)s!["action"] == "SCMP_ACT_NOTIFY");
+        Assert.Contains(JoyentSpec() with { SeccompListenerPath = "run/statfs.sock" } is var bad ? bad.Validate() : [], p => p.Contains("seccomp listener"));
     }
 
     private static List<JsonNode> SocketRules(ZoneRuntimeSpec spec) =>

@@ -12,6 +12,8 @@ namespace Solstice.Integration.Tests.Zones;
 ///   probe socket32 F T P            the same through int 0x80 (the i386 ABI's socket, nr 359)
 ///   probe socketcall32 F T P        the same through the i386 socketcall(SYS_SOCKET) multiplexer
 ///   probe statfs PATH               size= and avail= in bytes, as df computes them
+///   probe fstatfs PATH              the same through open(2) and fstatfs(2)
+///   probe statfsloop N PATH         N statfs calls; prints ns= per call
 /// </summary>
 public static class ZoneProbe
 {
@@ -24,6 +26,8 @@ public static class ZoneProbe
         #include <string.h>
         #include <sys/socket.h>
         #include <sys/statfs.h>
+        #include <fcntl.h>
+        #include <time.h>
         #include <unistd.h>
 
         static unsigned int args32[3];
@@ -71,7 +75,26 @@ public static class ZoneProbe
                     (unsigned long long)s.f_bavail * s.f_bsize);
                 return 0;
             }
-            fprintf(stderr, "usage: probe euid|as|socket|socket32|socketcall32|statfs ...\n");
+            if (argc >= 3 && !strcmp(argv[1], "fstatfs")) {
+                struct statfs s;
+                int fd = open(argv[2], O_RDONLY);
+                if (fd < 0 || fstatfs(fd, &s)) { perror("fstatfs"); return 1; }
+                printf("size=%llu avail=%llu\n", (unsigned long long)s.f_blocks * s.f_bsize,
+                    (unsigned long long)s.f_bavail * s.f_bsize);
+                return 0;
+            }
+            if (argc >= 4 && !strcmp(argv[1], "statfsloop")) {
+                struct statfs s;
+                struct timespec a, b;
+                long n = atol(argv[2]);
+                clock_gettime(CLOCK_MONOTONIC, &a);
+                for (long i = 0; i < n; i++)
+                    if (statfs(argv[3], &s)) { perror("statfs"); return 1; }
+                clock_gettime(CLOCK_MONOTONIC, &b);
+                printf("ns=%lld\n", ((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)) / (n > 0 ? n : 1));
+                return 0;
+            }
+            fprintf(stderr, "usage: probe euid|as|socket|socket32|socketcall32|statfs|fstatfs|statfsloop ...\n");
             return 2;
         }
         """;
