@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using Solstice.Core;
 using Solstice.Core.Protocol;
+using Solstice.Instances;
+using Solstice.Instances.Hvm;
 using Solstice.Instances.Oci;
+using Solstice.Instances.Zones;
 using Solstice.Linux;
 using Solstice.Storage;
 
@@ -87,7 +90,7 @@ public static class Program
         var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
         var network = new NodeNetwork(
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
-        var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
+        var zones = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
             image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
             runtimeZonePath: uuid => pool.RuntimePathOf(pool.Root.Child(uuid)),
             consoleLog: uuid => ConsoleLog.For(pool.PathOf(pool.Root.Child("config")), uuid));
@@ -97,7 +100,7 @@ public static class Program
         var fdHolder = new FdHolderClient(Path.Combine(runDir, "fdholder.sock"));
         fdHolder.EnsureRunning();
         await using var metadata = new MetadataHost(runDir, MetadataLimitsOf(config.Metadata));
-        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
+        var vms = new VmService(pool, repository, new InstanceDrivers([zones, new HvmDriver()]), supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
         network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
 
         vms.Recover(nodeBoot);
