@@ -90,6 +90,7 @@ public static class Program
         var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
         var network = new NodeNetwork(
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
+        repository.Observe(network.OnVmChanged);
         var zones = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
             image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
             runtimeZonePath: uuid => pool.RuntimePathOf(pool.Root.Child(uuid)),
@@ -101,7 +102,6 @@ public static class Program
         fdHolder.EnsureRunning();
         await using var metadata = new MetadataHost(runDir, MetadataLimitsOf(config.Metadata));
         var vms = new VmService(pool, repository, new InstanceDrivers([zones, new HvmDriver()]), supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
-        network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
 
         vms.Recover(nodeBoot);
         // The fault-injection tests' crash points count from here (docs/zones.md).

@@ -33,7 +33,7 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
         [NodeOps.VmExec] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
         [NodeOps.VmEvents] = StreamEventsAsync,
         [NodeOps.VmConsole] = ConsoleAsync,
-        [NodeOps.Fwadm] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, stdin, o, e) => Network.Fwadm(args, stdin, o, e))),
+        [NodeOps.Fwadm] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, stdin, o, e) => Network.Fwadm(args, stdin, o, e, SetFirewallEnabled))),
         [NodeOps.Nictagadm] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, _, o, e) => Network.Nictagadm(args, o, e))),
     };
 
@@ -77,6 +77,10 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
         await vms.ConsoleAsync(uuid, connection.Stream, ct);
         return NodeServer.Streamed;
     }
+
+    /// <summary>fwadm enable/disable: a vmadm update of firewall_enabled (fwadm runs synchronously on a pool thread).</summary>
+    private void SetFirewallEnabled(string uuid, bool enabled) =>
+        vms.UpdateAsync(uuid, new JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult();
 
     private NodeNetwork Network => network ?? throw new SolsticeException(ErrorCode.Unavailable, "networking is not configured on this node");
 
