@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.TestKit;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Benchmarks;
 
@@ -66,12 +67,12 @@ public static class ConcurrencyBenchmarks
     {
         string uuid = "";
         samples["create"].Time(() => uuid = ZoneBenchmarks.Create(daemon, alias, autoboot: true));
-        samples["list"].Time(() => NodeClient.CallOnce("vm.list", new JsonObject(), daemon.Socket));
-        samples["get"].Time(() => NodeClient.CallOnce("vm.get", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
-        samples["stop"].Time(() => NodeClient.CallOnce("vm.stop", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
-        samples["get"].Time(() => NodeClient.CallOnce("vm.get", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
-        samples["start"].Time(() => NodeClient.CallOnce("vm.start", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
-        samples["list"].Time(() => NodeClient.CallOnce("vm.list", new JsonObject(), daemon.Socket));
-        samples["delete"].Time(() => NodeClient.CallOnce("vm.delete", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+        samples["list"].Time(() => NodeClient.CallOnce(NodeOps.VmList, new JsonObject(), daemon.Socket));
+        samples["get"].Time(() => NodeClient.CallOnce(NodeOps.VmGet, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+        samples["stop"].Time(() => NodeClient.CallOnce(NodeOps.VmStop, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+        samples["get"].Time(() => NodeClient.CallOnce(NodeOps.VmGet, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+        samples["start"].Time(() => NodeClient.CallOnce(NodeOps.VmStart, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+        samples["list"].Time(() => NodeClient.CallOnce(NodeOps.VmList, new JsonObject(), daemon.Socket));
+        samples["delete"].Time(() => NodeClient.CallOnce(NodeOps.VmDelete, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
     }
 }

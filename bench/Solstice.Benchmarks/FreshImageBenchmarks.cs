@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Linux;
 using Solstice.TestKit;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Benchmarks;
 
@@ -107,12 +108,12 @@ public static class FreshImageBenchmarks
             ["max_physical_memory"] = 64,
             ["autoboot"] = true,
         };
-        var vm = NodeClient.CallOnce("vm.create", new JsonObject { ["payload"] = payload }, daemon.Socket);
+        var vm = NodeClient.CallOnce(NodeOps.VmCreate, new JsonObject { ["payload"] = payload }, daemon.Socket);
         return vm!["uuid"]!.GetValue<string>();
     }
 
     private static void Delete(DaemonProcess daemon, string vm) =>
-        NodeClient.CallOnce("vm.delete", new JsonObject { ["uuid"] = vm }, daemon.Socket);
+        NodeClient.CallOnce(NodeOps.VmDelete, new JsonObject { ["uuid"] = vm }, daemon.Socket);
 
     private static void Run(IReadOnlyList<string> argv)
     {

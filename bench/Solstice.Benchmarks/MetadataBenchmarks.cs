@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.TestKit;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Benchmarks;
 
@@ -38,7 +39,7 @@ public static class MetadataBenchmarks
             ["max_physical_memory"] = 128,
             ["customer_metadata"] = new JsonObject { [Key] = new string('v', 100) },
         };
-        var vm = NodeClient.CallOnce("vm.create", new JsonObject { ["payload"] = payload }, daemon.Socket)!;
+        var vm = NodeClient.CallOnce(NodeOps.VmCreate, new JsonObject { ["payload"] = payload }, daemon.Socket)!;
         string uuid = vm["uuid"]!.GetValue<string>();
         string zoneRoot = Path.Combine(vm["zonepath"]!.GetValue<string>(), "root");
         Directory.CreateDirectory(Path.Combine(zoneRoot, "opt"));

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Linux;
 using Solstice.TestKit;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Benchmarks;
 
@@ -29,7 +30,7 @@ public static class ZoneBenchmarks
         {
             string? uuid = null;
             create.Time(() => uuid = Create(daemon, $"bench-{i}", autoboot: true));
-            delete.Time(() => NodeClient.CallOnce("vm.delete", new JsonObject { ["uuid"] = uuid }, daemon.Socket));
+            delete.Time(() => NodeClient.CallOnce(NodeOps.VmDelete, new JsonObject { ["uuid"] = uuid }, daemon.Socket));
         }
         results.Add(create);
         results.Add(delete);
@@ -58,7 +59,7 @@ public static class ZoneBenchmarks
             Create(daemon, $"list-{i}", autoboot: false);
         var list = new Samples("vmadm list, 1000 VMs (client call)");
         for (int i = 0; i < 20; i++)
-            list.Time(() => NodeClient.CallOnce("vm.list", new JsonObject(), daemon.Socket));
+            list.Time(() => NodeClient.CallOnce(NodeOps.VmList, new JsonObject(), daemon.Socket));
         results.Add(list);
         if (aot)
         {
@@ -85,7 +86,7 @@ public static class ZoneBenchmarks
             started++;
         }
         densityTimer.Stop();
-        var running = NodeClient.CallOnce("vm.list", new JsonObject { ["filters"] = new JsonArray("state=running"), ["noHeader"] = true, ["columns"] = new JsonArray("uuid") }, daemon.Socket);
+        var running = NodeClient.CallOnce(NodeOps.VmList, new JsonObject { ["filters"] = new JsonArray("state=running"), ["noHeader"] = true, ["columns"] = new JsonArray("uuid") }, daemon.Socket);
         int runningCount = running!["text"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
         foreach (var result in results)
@@ -119,7 +120,7 @@ public static class ZoneBenchmarks
             ["max_physical_memory"] = 64,
             ["autoboot"] = autoboot,
         };
-        var vm = NodeClient.CallOnce("vm.create", new JsonObject { ["payload"] = payload }, daemon.Socket);
+        var vm = NodeClient.CallOnce(NodeOps.VmCreate, new JsonObject { ["payload"] = payload }, daemon.Socket);
         return vm!["uuid"]!.GetValue<string>();
     }
 

@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using Solstice.Core;
 using Solstice.Core.Protocol;
+using Solstice.Instances;
+using Solstice.Instances.Hvm;
 using Solstice.Instances.Oci;
+using Solstice.Instances.Zones;
 using Solstice.Linux;
 using Solstice.Storage;
 
@@ -92,7 +95,8 @@ public static class Program
         // df in a zone shows its quota (docs/security.md); only btrfs pools have quotas to show.
         var statfsAgent = pool.Driver.Info.Quotas ? new Solstice.Instances.Statfs.StatfsAgentClient(Path.Combine(runDir, Solstice.Instances.Statfs.StatfsAgent.SocketName)) : null;
         statfsAgent?.EnsureRunning();
-        var runtime = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
+        repository.Observe(network.OnVmChanged);
+        var zones = new OciZoneRuntime(oci, OciHostFeatures.Detect(), runDir, uuid => pool.PathOf(pool.Root.Child(uuid)), network.NamespaceOf,
             image => Solstice.Images.Docker.DockerRuntimeConfig.Of(new Solstice.Images.ImageStore(pool), image),
             runtimeZonePath: uuid => pool.RuntimePathOf(pool.Root.Child(uuid)),
             consoleLog: uuid => ConsoleLog.For(pool.PathOf(pool.Root.Child("config")), uuid), statfsAgent: statfsAgent);
@@ -102,8 +106,7 @@ public static class Program
         var fdHolder = new FdHolderClient(Path.Combine(runDir, "fdholder.sock"));
         fdHolder.EnsureRunning();
         await using var metadata = new MetadataHost(runDir, MetadataLimitsOf(config.Metadata));
-        var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
-        network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
+        var vms = new VmService(pool, repository, new InstanceDrivers([zones, new HvmDriver()]), supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
 
         vms.Recover(nodeBoot);
         // The fault-injection tests' crash points count from here (docs/zones.md).

@@ -1,3 +1,5 @@
+using Solstice.Core.Protocol;
+
 namespace Solstice.Core.Tests;
 
 /// <summary>The repository's own rules, checked like any other behaviour.</summary>
@@ -39,5 +41,28 @@ public class RepoStyleTests
     {
         var offenders = SourceFiles.Where(f => File.ReadAllText(f).Contains("Environment" + ".Exit(")).Select(f => Path.GetRelativePath(RepoRoot, f)).ToList();
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Design_doc_names_every_project_under_src_and_tests()
+    {
+        string design = File.ReadAllText(Path.Combine(RepoRoot, "docs", "design.md"));
+        var missing = new[] { "src", "tests" }
+            .SelectMany(d => Directory.EnumerateDirectories(Path.Combine(RepoRoot, d)))
+            .Where(d => Directory.EnumerateFiles(d, "*.csproj").Any())
+            .Select(d => Path.GetRelativePath(RepoRoot, d))
+            .Where(project => !design.Contains($"`{project}`", StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void Node_operation_names_are_spelled_only_in_NodeOps()
+    {
+        var spelled = SourceFiles.Where(f => f.Contains("/src/", StringComparison.Ordinal) && !f.EndsWith("/NodeOps.cs", StringComparison.Ordinal))
+            .SelectMany(f => NodeOps.All.Where(op => op.StartsWith(NodeOps.VmPrefix, StringComparison.Ordinal) && File.ReadAllText(f).Contains($"\"{op}\"", StringComparison.Ordinal))
+                .Select(op => $"{Path.GetRelativePath(RepoRoot, f)}: {op}"))
+            .ToList();
+        Assert.Empty(spelled);
     }
 }

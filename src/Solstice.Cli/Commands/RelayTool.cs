@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands;
 
@@ -11,10 +12,10 @@ namespace Solstice.Cli.Commands;
 /// </summary>
 public static class RelayTool
 {
-    public static int Fwadm(IReadOnlyList<string> args, CliContext context) => Relay("fwadm", args, context, filePayload: true);
+    public static int Fwadm(IReadOnlyList<string> args, CliContext context) => Relay(NodeOps.Fwadm, args, context, filePayload: true);
 
     // nictagadm's -f (delete -f) is a flag, not a payload file.
-    public static int Nictagadm(IReadOnlyList<string> args, CliContext context) => Relay("nictagadm", args, context, filePayload: false);
+    public static int Nictagadm(IReadOnlyList<string> args, CliContext context) => Relay(NodeOps.Nictagadm, args, context, filePayload: false);
 
     private static int Relay(string op, IReadOnlyList<string> args, CliContext context, bool filePayload)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands;
 
@@ -42,7 +43,7 @@ public static class ZloginTool
         bool interactive = command.Count == 0 && !System.Console.IsInputRedirected;
         bool tty = !noTty && (forceTty || interactive);
         using var client = NodeClient.Connect(context.SocketPath);
-        var argv = client.Call("vm.exec", new JsonObject
+        var argv = client.Call(NodeOps.VmExec, new JsonObject
         {
             ["uuid"] = uuid,
             ["tty"] = tty,
@@ -71,7 +72,7 @@ public static class ZloginTool
         if (Core.Vm.VmValueRules.HasUuidShape(target))
             return target;
         using var client = NodeClient.Connect(context.SocketPath);
-        var result = client.Call("vm.lookup", new JsonObject
+        var result = client.Call(NodeOps.VmLookup, new JsonObject
         {
             ["filters"] = new JsonArray(JsonValue.Create($"alias={target}")),
         });

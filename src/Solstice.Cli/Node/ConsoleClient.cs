@@ -15,7 +15,7 @@ public static class ConsoleClient
     public static int Attach(string uuid, CliContext context, string banner)
     {
         using var client = NodeClient.Connect(context.SocketPath);
-        client.Send(NodeProtocol.Request("vm.console", new JsonObject { ["uuid"] = uuid }));
+        client.Send(NodeProtocol.Request(NodeOps.VmConsole, new JsonObject { ["uuid"] = uuid }));
         NodeProtocol.Unwrap(ReadReply(client.Stream));
         context.Error.WriteLine(banner);
         bool tty = !Console.IsInputRedirected;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Node;
 
@@ -13,27 +14,27 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
 {
     public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
     {
-        ["ping"] = (_, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["pid"] = Environment.ProcessId, ["vms"] = vms.All().Count }),
-        ["vm.create"] = async (a, _, ct) => await vms.CreateAsync(Payload(a), ct),
-        ["vm.get"] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Get(Uuid(a))),
-        ["vm.list"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.All(), ListOptions(a)) }),
-        ["vm.lookup"] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.All(), LookupOptions(a)) }),
-        ["vm.update"] = async (a, _, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), ct),
-        ["vm.validate"] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Validate(
+        [NodeOps.Ping] = (_, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["pid"] = Environment.ProcessId, ["vms"] = vms.All().Count }),
+        [NodeOps.VmCreate] = async (a, _, ct) => await vms.CreateAsync(Payload(a), ct),
+        [NodeOps.VmGet] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Get(Uuid(a))),
+        [NodeOps.VmList] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.All(), ListOptions(a)) }),
+        [NodeOps.VmLookup] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.All(), LookupOptions(a)) }),
+        [NodeOps.VmUpdate] = async (a, _, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), ct),
+        [NodeOps.VmValidate] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Validate(
             a["action"]?.GetValue<string>() == "update" ? VmAction.Update : VmAction.Create, a["brand"]?.GetValue<string>(), Payload(a))),
-        ["vm.start"] = async (a, _, ct) => Lifecycle(await vms.StartAsync(Uuid(a), ct)),
-        ["vm.stop"] = async (a, _, ct) => Lifecycle(await vms.StopAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
-        ["vm.reboot"] = async (a, _, ct) => Lifecycle(await vms.RebootAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
-        ["vm.kill"] = async (a, _, ct) => Lifecycle(await vms.KillAsync(Uuid(a), (int)(a["signal"]?.GetValue<long>() ?? 15), ct)),
-        ["vm.delete"] = async (a, _, ct) => { await vms.DeleteAsync(Uuid(a), ct); return null; },
-        ["vm.snapshot.create"] = async (a, _, ct) => { await vms.CreateSnapshotAsync(Uuid(a), Name(a), ct); return null; },
-        ["vm.snapshot.rollback"] = async (a, _, ct) => { await vms.RollbackSnapshotAsync(Uuid(a), Name(a), ct); return null; },
-        ["vm.snapshot.delete"] = async (a, _, ct) => { await vms.DeleteSnapshotAsync(Uuid(a), Name(a), ct); return null; },
-        ["vm.exec"] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
-        ["vm.events"] = StreamEventsAsync,
-        ["vm.console"] = ConsoleAsync,
-        ["fwadm"] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, stdin, o, e) => Network.Fwadm(args, stdin, o, e))),
-        ["nictagadm"] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, _, o, e) => Network.Nictagadm(args, o, e))),
+        [NodeOps.VmStart] = async (a, _, ct) => Lifecycle(await vms.StartAsync(Uuid(a), ct)),
+        [NodeOps.VmStop] = async (a, _, ct) => Lifecycle(await vms.StopAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
+        [NodeOps.VmReboot] = async (a, _, ct) => Lifecycle(await vms.RebootAsync(Uuid(a), Flag(a, "force"), Timeout(a), ct)),
+        [NodeOps.VmKill] = async (a, _, ct) => Lifecycle(await vms.KillAsync(Uuid(a), (int)(a["signal"]?.GetValue<long>() ?? 15), ct)),
+        [NodeOps.VmDelete] = async (a, _, ct) => { await vms.DeleteAsync(Uuid(a), ct); return null; },
+        [NodeOps.VmSnapshotCreate] = async (a, _, ct) => { await vms.CreateSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        [NodeOps.VmSnapshotRollback] = async (a, _, ct) => { await vms.RollbackSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        [NodeOps.VmSnapshotDelete] = async (a, _, ct) => { await vms.DeleteSnapshotAsync(Uuid(a), Name(a), ct); return null; },
+        [NodeOps.VmExec] = (a, _, _) => Task.FromResult<JsonNode?>(ExecCommand(a)),
+        [NodeOps.VmEvents] = StreamEventsAsync,
+        [NodeOps.VmConsole] = ConsoleAsync,
+        [NodeOps.Fwadm] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, stdin, o, e) => Network.Fwadm(args, stdin, o, e, SetFirewallEnabled))),
+        [NodeOps.Nictagadm] = (a, _, _) => Task.FromResult<JsonNode?>(RunTool(a, (args, _, o, e) => Network.Nictagadm(args, o, e))),
     };
 
     private JsonNode ExecCommand(JsonObject a)
@@ -76,6 +77,10 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
         await vms.ConsoleAsync(uuid, connection.Stream, ct);
         return NodeServer.Streamed;
     }
+
+    /// <summary>fwadm enable/disable: a vmadm update of firewall_enabled (fwadm runs synchronously on a pool thread).</summary>
+    private void SetFirewallEnabled(string uuid, bool enabled) =>
+        vms.UpdateAsync(uuid, new JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult();
 
     private NodeNetwork Network => network ?? throw new SolsticeException(ErrorCode.Unavailable, "networking is not configured on this node");
 

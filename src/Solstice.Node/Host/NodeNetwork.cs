@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
@@ -11,15 +12,16 @@ namespace Solstice.Node;
 /// <summary>
 /// The node's networking as the VM service uses it: nic tags (the node's network.json beside
 /// node.json, SmartOS's /usbkey/config role), each running zone's network namespace with its
-/// vnics, anti-spoofing, and the per-zone firewall with fwadm's rule store on the pool.
+/// vnics, anti-spoofing, and the per-zone firewall with fwadm's rule store on the pool. It knows
+/// the node's VMs from the records' change events (<see cref="OnVmChanged"/>), never by calling
+/// back into the VM service, which calls it.
 /// </summary>
 public sealed class NodeNetwork : IFirewallVmInventory
 {
     private readonly string _tagsPath;
     private readonly ICommandRunner _runner = ProcessCommandRunner.Instance;
     private NicTagConfig _tags;
-    private Func<IReadOnlyList<JsonObject>> _vms = () => [];
-    private Action<string, bool> _setFirewall = (_, _) => { };
+    private readonly ConcurrentDictionary<string, JsonObject> _vms = new(StringComparer.Ordinal);
 
     public NodeNetwork(string tagsPath, string runDirectory, string firewallDirectory)
     {
@@ -55,11 +57,17 @@ public sealed class NodeNetwork : IFirewallVmInventory
 
     public IFirewallApplier Firewall { get; }
 
-    /// <summary>Connects the inventory to the VM service (which is built after this).</summary>
-    public void Bind(Func<IReadOnlyList<JsonObject>> vms, Action<string, bool> setFirewall)
+    /// <summary>
+    /// A VM record was written (vm) or removed (null): the firewall's inventory follows. Records
+    /// are replaced, never changed in place, so the object is only read here. The repository calls
+    /// this before the VM boots, so the firewall loaded at boot knows the VM.
+    /// </summary>
+    public void OnVmChanged(string uuid, JsonObject? vm)
     {
-        _vms = vms;
-        _setFirewall = setFirewall;
+        if (vm is null)
+            _vms.TryRemove(uuid, out _);
+        else
+            _vms[uuid] = vm;
     }
 
     public bool TagExists(string tag) => _tags.Find(tag) is not null;
@@ -165,18 +173,30 @@ public sealed class NodeNetwork : IFirewallVmInventory
         return result;
     }
 
-    public IReadOnlyList<FirewallVm> ListVms() => _vms().Select(FirewallVm.FromVmJson).ToList();
+    public IReadOnlyList<FirewallVm> ListVms() => _vms.Values.Select(FirewallVm.FromVmJson).ToList();
 
     public IReadOnlyList<VmFirewallTarget> ListTargets() =>
         Links.Attachments.GroupBy(a => a.VmUuid).Select(g => new VmFirewallTarget(g.Key, g.Select(a => a.HostLink).ToList())).ToList();
 
-    public void SetFirewallEnabled(string vmUuid, bool enabled) => _setFirewall(vmUuid, enabled);
+    /// <summary>Only fwadm enables a VM's firewall, through the setter its caller passes (<see cref="Fwadm"/>); the appliers never do.</summary>
+    void IFirewallVmInventory.SetFirewallEnabled(string vmUuid, bool enabled) =>
+        throw new InvalidOperationException("a VM's firewall_enabled is set through the VM service");
 
-    public int Fwadm(IReadOnlyList<string> args, string? stdin, TextWriter stdout, TextWriter stderr) =>
-        new FwadmCommand(Rules, this, Firewall).Run(args, stdout, stderr, stdin is null ? null : new StringReader(stdin));
+    /// <summary>fwadm; enable and disable set firewall_enabled through setFirewallEnabled (a vmadm update by the caller).</summary>
+    public int Fwadm(IReadOnlyList<string> args, string? stdin, TextWriter stdout, TextWriter stderr, Action<string, bool> setFirewallEnabled) =>
+        new FwadmCommand(Rules, new FwadmInventory(this, setFirewallEnabled), Firewall).Run(args, stdout, stderr, stdin is null ? null : new StringReader(stdin));
+
+    private sealed class FwadmInventory(NodeNetwork network, Action<string, bool> setFirewallEnabled) : IFirewallVmInventory
+    {
+        public IReadOnlyList<FirewallVm> ListVms() => network.ListVms();
+
+        public IReadOnlyList<VmFirewallTarget> ListTargets() => network.ListTargets();
+
+        public void SetFirewallEnabled(string vmUuid, bool enabled) => setFirewallEnabled(vmUuid, enabled);
+    }
 
     public int Nictagadm(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
-        new NictagadmCommand(_tagsPath, tag => _vms().Where(vm => Nics(vm).Any(n => n.Nic.NicTag == tag)).Select(vm => VmJson.AsString(vm["uuid"])!).ToList(),
+        new NictagadmCommand(_tagsPath, tag => _vms.Values.Where(vm => Nics(vm).Any(n => n.Nic.NicTag == tag)).Select(vm => VmJson.AsString(vm["uuid"])!).ToList(),
             config =>
             {
                 var removed = _tags.Tags.Select(t => t.Name).Except(config.Tags.Select(t => t.Name), StringComparer.Ordinal).ToList();

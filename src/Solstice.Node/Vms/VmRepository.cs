@@ -29,6 +29,8 @@ public sealed class VmRepository
     private readonly string _directory;
     private readonly string _metadataDirectory;
     private readonly ConcurrentDictionary<string, VmRecord> _records = new(StringComparer.Ordinal);
+    private readonly Lock _observersLock = new();
+    private volatile Action<string, JsonObject?>[] _observers = [];
 
     public VmRepository(string directory)
     {
@@ -89,6 +91,7 @@ public sealed class VmRepository
             AtomicFile.Write(MetadataPathOf(record.Uuid), Serialize(record.Vm, metadata: true, phase: null));
         AtomicFile.Write(PathOf(record.Uuid), Serialize(record.Vm, metadata: false, phase: record.Phase));
         _records[record.Uuid] = record;
+        Notify(record.Uuid, record.Vm);
     }
 
     public void Remove(string uuid)
@@ -98,6 +101,26 @@ public sealed class VmRepository
         File.Delete(MetadataPathOf(uuid));
         AtomicFile.SyncDirectory(_metadataDirectory);
         _records.TryRemove(uuid, out _);
+        Notify(uuid, null);
+    }
+
+    /// <summary>
+    /// Calls observer with every record now, then with every record written (its VM object) or
+    /// removed (null), on the writer's thread: how the firewall keeps its inventory of VMs
+    /// without calling back into the VM service. Register before the service starts writing.
+    /// </summary>
+    public void Observe(Action<string, JsonObject?> observer)
+    {
+        lock (_observersLock)
+            _observers = [.. _observers, observer];
+        foreach (var record in _records.Values)
+            observer(record.Uuid, record.Vm);
+    }
+
+    private void Notify(string uuid, JsonObject? vm)
+    {
+        foreach (var observer in _observers)
+            observer(uuid, vm);
     }
 
     private string PathOf(string uuid) => Path.Combine(_directory, uuid + ".json");

@@ -9,8 +9,6 @@ namespace Solstice.Node;
 
 public sealed partial class VmService
 {
-    private static readonly HashSet<string> s_supportedBrands = ["joyent", "joyent-minimal", "lx"];
-
     /// <summary>
     /// vmadm create: validate (every error at once), apply SmartOS's defaults, record the VM as
     /// provisioning, clone its root from the image, and boot it if autoboot. The record is written
@@ -31,8 +29,7 @@ public sealed partial class VmService
         vm["zonepath"] = ZonePath(uuid);
         vm["zfs_filesystem"] = ZoneDataset(uuid).ToString();
         vm["zpool"] = _pool.Name;
-        if (!s_supportedBrands.Contains(brand))
-            throw new SolsticeException(ErrorCode.NotSupported, $"brand '{brand}' is not supported on this node (joyent, joyent-minimal and lx are)");
+        _drivers.For(brand); // a brand no available driver serves is refused before anything exists
         var image = CheckImage(vm, brand);
         _network?.CheckTags(vm);
 
@@ -100,7 +97,7 @@ public sealed partial class VmService
         CrashPoint.Hit("create.ready");
         if (VmJson.TryGetBoolean(vm["autoboot"], out bool autoboot) && autoboot)
         {
-            revert.Add("remove runtime", () => _runtime.Delete(uuid, force: true));
+            revert.Add("remove instance", () => DeleteInstance(uuid));
             StartLocked(uuid, publish: false);
         }
         revert.Success();
@@ -126,8 +123,8 @@ public sealed partial class VmService
         if (image is null && !_pool.Exists(images.SnapshotOf(Guid.Parse(imageUuid))))
             return $"image {imageUuid} is not installed (install it with imgadm)";
         string? type = image?.Manifest.Type;
-        bool fits = brand == "lx" ? type is "lx-dataset" or "docker" : type is "zone-dataset" or "lx-dataset";
-        return type is not null && !fits && s_supportedBrands.Contains(brand)
+        var served = _drivers.Brand(brand);
+        return type is not null && served is not null && !served.ImageTypes.Contains(type)
             ? $"image {imageUuid} is of type '{type}', which brand '{brand}' can't use"
             : null;
     }
@@ -184,6 +181,6 @@ public sealed partial class VmService
         string zonepath = _pool.PathOf(dataset);
         Directory.CreateDirectory(Path.Combine(zonepath, "config"));
         Directory.CreateDirectory(Path.Combine(zonepath, "logs"));
-        ZoneIdentity.Write(vm, Path.Combine(zonepath, "root"));
+        Driver(uuid).Create(vm);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Instances;
 using Solstice.Linux;
 
 namespace Solstice.Node;
@@ -50,7 +51,7 @@ public sealed partial class VmService
         RequireReady(uuid);
         if (!_running.ContainsKey(uuid))
             throw new SolsticeException(ErrorCode.InvalidState, $"VM {uuid} is not running");
-        _runtime.Signal(uuid, signal, all: false);
+        Driver(uuid).Signal(uuid, signal, all: false);
         return new LifecycleResult(false, $"Sent signal {signal} to VM {uuid}");
     }, ct);
 
@@ -73,7 +74,7 @@ public sealed partial class VmService
         if (_running.TryGetValue(uuid, out var running))
         {
             running.StopRequested = true;
-            _runtime.Signal(uuid, SigKill, all: true);
+            Driver(uuid).Signal(uuid, SigKill, all: true);
             running.Exited.Task.Wait(TimeSpan.FromSeconds(10));
         }
         _supervisor.Unwatch(uuid);
@@ -113,31 +114,24 @@ public sealed partial class VmService
             });
         }
         CrashPoint.Hit("start.autoboot");
-        ZoneBoot boot;
+        var driver = Driver(uuid);
+        InstanceBoot boot;
         try
         {
             StartMetadata(uuid);
             CrashPoint.Hit("start.metadata");
-            try
-            {
-                BootActions.WriteFiles(Require(uuid).Vm, Path.Combine(ZonePath(uuid), "root"));
-            }
-            catch (Linux.Interop.SyscallException ex) when (ex.Errno is Linux.Interop.Errno.EDQUOT or Linux.Interop.Errno.ENOSPC)
-            {
-                // A zone that filled its quota still boots (as it would on SmartOS, where the zone
-                // writes these itself); it keeps the seed files of its previous boot.
-                Console.Error.WriteLine($"solsticed: {uuid}: boot files not refreshed: {ex.Message}");
-            }
-            _network?.Attach(Require(uuid).Vm);
+            driver.Prepare(Require(uuid).Vm);
+            if (driver.Info.NetworkNamespace)
+                _network?.Attach(Require(uuid).Vm);
             CrashPoint.Hit("start.network");
             Directory.CreateDirectory(Path.GetDirectoryName(ConsoleLogPath(uuid))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            boot = _runtime.Start(Require(uuid).Vm);
+            boot = driver.Start(Require(uuid).Vm);
         }
         catch
         {
             try
             {
-                _runtime.Delete(uuid, force: true);
+                driver.Delete(uuid, force: true);
             }
             catch (SolsticeException ex)
             {
@@ -154,8 +148,8 @@ public sealed partial class VmService
         _running[uuid] = running;
         if (!_supervisor.Watch(uuid, pid, status => OnExit(uuid, running, status)))
             OnExit(uuid, running, -1);
-        else if (BootActions.HasScripts(Require(uuid).Vm))
-            BootActions.RunScripts(_runtime.ExecCommand(uuid, BootActions.ScriptCommand, tty: false));
+        else
+            driver.Started(Require(uuid).Vm);
         if (publish)
             Publish("modify", before, View(Require(uuid)));
     }
@@ -168,10 +162,11 @@ public sealed partial class VmService
         var before = View(Require(uuid));
         running.StopRequested = true;
         Publish("modify", before, View(Require(uuid)));
-        int signal = force ? SigKill : _runtime.StopSignal(uuid); // read from the bundle once, not per resend
+        var driver = Driver(uuid);
+        int signal = force ? SigKill : driver.StopSignal(uuid); // read from the bundle once, not per resend
         try
         {
-            _runtime.Signal(uuid, signal, all: force);
+            driver.Signal(uuid, signal, all: force);
         }
         catch (SolsticeException)
         {
@@ -189,7 +184,7 @@ public sealed partial class VmService
         }
         if (!running.Exited.Task.IsCompleted)
         {
-            _runtime.Signal(uuid, SigKill, all: true);
+            driver.Signal(uuid, SigKill, all: true);
             if (!running.Exited.Task.Wait(TimeSpan.FromSeconds(10)))
                 throw new SolsticeException(ErrorCode.BackendFailed, $"VM {uuid} did not stop after SIGKILL");
         }
@@ -229,7 +224,7 @@ public sealed partial class VmService
         {
             try
             {
-                _runtime.Delete(uuid, force: true);
+                DeleteInstance(uuid);
                 return;
             }
             catch (SolsticeException) when (attempt < 20)
@@ -244,7 +239,7 @@ public sealed partial class VmService
     {
         try
         {
-            _runtime.Signal(uuid, signal, all: false);
+            Driver(uuid).Signal(uuid, signal, all: false);
         }
         catch (SolsticeException)
         {
@@ -271,7 +266,7 @@ public sealed partial class VmService
             if (_running.TryRemove(new KeyValuePair<string, RunningZone>(uuid, running)))
                 _consoles.Detach(uuid);
             CrashPoint.Hit("exit.console");
-            _runtime.Delete(uuid, force: true);
+            DeleteInstance(uuid);
             CrashPoint.Hit("exit.runtime");
             ReleaseHostObjects(uuid);
         }
@@ -328,6 +323,6 @@ public sealed partial class VmService
         RequireReady(uuid);
         if (!_running.ContainsKey(uuid))
             throw new SolsticeException(ErrorCode.InvalidState, $"zlogin: zone '{uuid}' is not running");
-        return _runtime.ExecCommand(uuid, argv.Count == 0 ? ["/bin/sh", "-l"] : argv, tty);
+        return Driver(uuid).ExecCommand(uuid, argv.Count == 0 ? ["/bin/sh", "-l"] : argv, tty);
     }
 }

@@ -1,5 +1,6 @@
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Instances;
 using Solstice.Linux;
 
 namespace Solstice.Node;
@@ -66,7 +67,7 @@ public sealed partial class VmService
         if (VmJson.TryGetInteger(record.Vm["quota"], out long quotaGiB) && _pool.Driver.Info.Quotas && _pool.Exists(ZoneDataset(uuid)))
             _pool.SetQuota(ZoneDataset(uuid), quotaGiB > 0 ? quotaGiB << 30 : null);
         bool autoboot = VmJson.TryGetBoolean(record.Vm["autoboot"], out bool a) && a;
-        var status = _runtime.Status(uuid);
+        var status = Driver(uuid).State(uuid);
         if (status is { Running: true } && Readopt(record, status))
         {
             if (intent == VmIntent.Stop)
@@ -110,7 +111,7 @@ public sealed partial class VmService
     }
 
     /// <summary>Watches a zone that kept running while the daemon was down; false if it is already gone.</summary>
-    private bool Readopt(VmRecord record, ZoneStatus status)
+    private bool Readopt(VmRecord record, InstanceState status)
     {
         string uuid = record.Uuid;
         var running = new RunningZone(status.Pid, status.Started ?? DateTimeOffset.UtcNow);
@@ -120,7 +121,7 @@ public sealed partial class VmService
             _running.TryRemove(uuid, out _);
             return false;
         }
-        _runtime.UpdateResources(record.Vm);
+        DriverOf(record).Adopt(record.Vm);
         StartMetadata(uuid);
         _network?.Readopt(record.Vm);
         int master = _fdHolder?.Get(uuid) ?? -1;
@@ -143,7 +144,7 @@ public sealed partial class VmService
     /// <summary>Everything a boot of the VM makes on the host, for a VM that is not running.</summary>
     private void CleanUpStopped(string uuid)
     {
-        _runtime.Delete(uuid, force: true);
+        DeleteInstance(uuid);
         ReleaseHostObjects(uuid);
         _network?.RemoveStrayLinks(uuid);
         RemoveCgroups(uuid);
@@ -159,15 +160,17 @@ public sealed partial class VmService
     {
         var owned = new HashSet<string>(intents, StringComparer.Ordinal);
         bool Needed(string uuid) => _running.ContainsKey(uuid);
-        foreach (string id in _runtime.List())
+        foreach (var driver in _drivers.All)
         {
-            owned.Add(id);
-            if (!Needed(id))
-                TryClean($"runtime container {id}", () => _runtime.Delete(id, force: true));
+            foreach (string id in driver.List())
+            {
+                owned.Add(id);
+                if (!Needed(id))
+                    TryClean($"{driver.Info.Name} instance {id}", () => driver.Delete(id, force: true));
+            }
         }
         foreach (var (directory, what, remove) in new (string?, string, Action<string>)[]
         {
-            (Path.Combine(_metadata.RunDirectory, "bundles"), "bundle", id => _runtime.Delete(id, force: true)),
             (_network?.NamespaceDirectory, "network namespace", id => _network!.Detach(id)),
             (Path.Combine(_metadata.RunDirectory, "zonecontrol"), "metadata directory", _metadata.Remove),
         })

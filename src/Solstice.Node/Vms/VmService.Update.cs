@@ -61,10 +61,8 @@ public sealed partial class VmService
             long? bytes = VmJson.TryGetInteger(vm["quota"], out long gib) && gib > 0 ? gib << 30 : null;
             _pool.SetQuota(ZoneDataset(uuid), bytes);
         }
-        if (_running.ContainsKey(uuid) && changed.Any(IsResourceControl))
-            _runtime.UpdateResources(vm);
+        var driver = Driver(uuid);
+        if (_running.ContainsKey(uuid) && changed.Any(driver.Info.LiveProperties.Contains))
+            driver.Update(vm);
     }
-
-    private static bool IsResourceControl(string path) => path is "cpu_cap" or "cpu_shares" or "max_physical_memory" or "ram"
-        or "max_swap" or "max_locked_memory" or "max_lwps" or "zfs_io_priority";
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Instances;
 using Solstice.Storage;
 
 namespace Solstice.Node;
@@ -15,7 +16,7 @@ public sealed partial class VmService
 {
     private readonly StoragePool _pool;
     private readonly VmRepository _repository;
-    private readonly IZoneRuntime _runtime;
+    private readonly InstanceDrivers _drivers;
     private readonly Supervisor _supervisor;
     private readonly EventHub _events;
     private readonly VmNodeFacts _facts;
@@ -29,7 +30,7 @@ public sealed partial class VmService
     private readonly NodeNetwork? _network;
     private readonly IntentJournal _journal;
 
-    public VmService(StoragePool pool, VmRepository repository, IZoneRuntime runtime, Supervisor supervisor, EventHub events, VmNodeFacts facts,
+    public VmService(StoragePool pool, VmRepository repository, InstanceDrivers drivers, Supervisor supervisor, EventHub events, VmNodeFacts facts,
         ConsoleHub consoles, FdHolderClient? fdHolder, MetadataHost metadata, NodeNetwork? network = null)
     {
         _network = network;
@@ -38,7 +39,7 @@ public sealed partial class VmService
         _fdHolder = fdHolder;
         _pool = pool;
         _repository = repository;
-        _runtime = runtime;
+        _drivers = drivers;
         _supervisor = supervisor;
         _events = events;
         _facts = facts;
@@ -135,6 +136,18 @@ public sealed partial class VmService
         if (withSnapshots)
             vm["snapshots"] = Snapshots(record.Uuid);
         return vm;
+    }
+
+    /// <summary>The driver of the VM's brand (chosen by its capability record, never by type).</summary>
+    private IInstanceDriver Driver(string uuid) => DriverOf(Require(uuid));
+
+    private IInstanceDriver DriverOf(VmRecord record) => _drivers.For(VmJson.AsString(record.Vm["brand"]) ?? VmBrand.Default);
+
+    /// <summary>Removes what the VM's driver holds for it; without a record (a sweep, an exit after the delete), every driver's.</summary>
+    private void DeleteInstance(string uuid)
+    {
+        foreach (var driver in _repository.Find(uuid) is { } record ? [DriverOf(record)] : _drivers.All)
+            driver.Delete(uuid, force: true);
     }
 
     private SemaphoreSlim LockFor(string uuid) => _locks.GetOrAdd(uuid, _ => new SemaphoreSlim(1, 1));

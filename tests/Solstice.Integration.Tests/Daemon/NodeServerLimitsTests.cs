@@ -172,13 +172,13 @@ public sealed class NodeServerLimitsTests : IDisposable
             Assert.Contains("limit of 2 connections", Message(reply));
             Assert.True(ClosedByServer(third));
         }
-        var ex = Assert.Throws<SolsticeException>(() => NodeClient.CallOnce("ping", null, SocketPath));
+        var ex = Assert.Throws<SolsticeException>(() => NodeClient.CallOnce(NodeOps.Ping, null, SocketPath));
         Assert.Contains("limit of 2 connections", ex.Message);
 
         foreach (var socket in held)
             socket.Dispose();
         Assert.True(SpinWait.SpinUntil(() => _server!.Connections == 0, s_wait));
-        Assert.True(NodeClient.CallOnce("ping", null, SocketPath)!["pong"]!.GetValue<bool>());
+        Assert.True(NodeClient.CallOnce(NodeOps.Ping, null, SocketPath)!["pong"]!.GetValue<bool>());
     }
 
     [Fact]

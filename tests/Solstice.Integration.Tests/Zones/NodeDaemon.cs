@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Solstice.Cli;
 using Solstice.Linux;
 using Solstice.TestKit;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Integration.Tests.Zones;
 
@@ -158,7 +159,7 @@ public sealed class NodeDaemon : IDisposable
     {
         try
         {
-            Cli.Node.NodeClient.CallOnce("ping", null, Socket);
+            Cli.Node.NodeClient.CallOnce(NodeOps.Ping, null, Socket);
             return true;
         }
         catch (Core.SolsticeException)

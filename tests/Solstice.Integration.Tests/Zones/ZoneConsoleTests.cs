@@ -30,7 +30,7 @@ public sealed class ZoneConsoleTests
     private static string Converse(NodeDaemon d, string uuid, string keys, string expected)
     {
         using var client = NodeClient.Connect(d.Socket);
-        client.Send(NodeProtocol.Request("vm.console", new JsonObject { ["uuid"] = uuid }));
+        client.Send(NodeProtocol.Request(NodeOps.VmConsole, new JsonObject { ["uuid"] = uuid }));
         var reply = new List<byte>();
         int b;
         while ((b = client.Stream.ReadByte()) >= 0 && b != '\n')

@@ -1,5 +1,5 @@
 using Solstice.Core;
-using Solstice.Node;
+using Solstice.Instances.Zones;
 using Solstice.TestKit;
 
 namespace Solstice.Integration.Tests.Zones;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
 using Solstice.Images.Create;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands.Imgadm;
 
@@ -72,7 +73,7 @@ public static class CreateCommand
         JsonNode? info;
         try
         {
-            info = NodeClient.CallOnce("vm.get", new JsonObject { ["uuid"] = vm.ToString() }, context.SocketPath);
+            info = NodeClient.CallOnce(NodeOps.VmGet, new JsonObject { ["uuid"] = vm.ToString() }, context.SocketPath);
         }
         catch (SolsticeException ex) when (ex.Code is ErrorCode.Unavailable or ErrorCode.NotFound)
         {

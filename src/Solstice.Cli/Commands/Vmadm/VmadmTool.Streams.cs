@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Solstice.Core.Vm;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands.Vmadm;
 
@@ -14,7 +15,7 @@ public static partial class VmadmTool
         var request = new JsonObject();
         if (uuid is not null)
             request["uuid"] = uuid;
-        client.Send(Core.Protocol.NodeProtocol.Request("vm.events", request));
+        client.Send(Core.Protocol.NodeProtocol.Request(NodeOps.VmEvents, request));
         Core.Protocol.NodeProtocol.Unwrap(client.ReadLine() ?? throw Solstice.Cli.Node.NodeClient.Closed());
         if (a.Has('r'))
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands.Vmadm;
 
@@ -12,7 +13,7 @@ public static partial class VmadmTool
         var a = Arguments.Parse(args, "", "f");
         var payload = ReadPayload(a.Value('f'), context, "create");
         WarnAboutDroppedProperties(context, "create", null, payload);
-        var vm = Call(context, "vm.create", new JsonObject { ["payload"] = payload }) as JsonObject;
+        var vm = Call(context, NodeOps.VmCreate, new JsonObject { ["payload"] = payload }) as JsonObject;
         context.Error.WriteLine($"Successfully created VM {vm?["uuid"]?.GetValue<string>()}");
         return 0;
     }
@@ -21,7 +22,7 @@ public static partial class VmadmTool
     {
         var a = Arguments.Parse(args, "", "");
         string uuid = RequireUuid(a.Positional, "get");
-        var vm = Call(context, "vm.get", new JsonObject { ["uuid"] = uuid }) as JsonObject;
+        var vm = Call(context, NodeOps.VmGet, new JsonObject { ["uuid"] = uuid }) as JsonObject;
         context.Out.WriteLine(VmJson.Stringify(VmJson.SortedCopy(vm!), indented: true));
         return 0;
     }
@@ -40,7 +41,7 @@ public static partial class VmadmTool
             request["columns"] = Strings(VmListing.SplitFields(columns));
         if (a.Value('s') is { } sort)
             request["sort"] = Strings(VmListing.SplitFields(sort));
-        var result = Call(context, "vm.list", request);
+        var result = Call(context, NodeOps.VmList, request);
         context.Out.Write(result!["text"]!.GetValue<string>());
         return 0;
     }
@@ -56,7 +57,7 @@ public static partial class VmadmTool
         };
         if (a.Value('o') is { } fields)
             request["fields"] = Strings(VmListing.SplitFields(fields));
-        var result = Call(context, "vm.lookup", request);
+        var result = Call(context, NodeOps.VmLookup, request);
         context.Out.Write(result!["text"]!.GetValue<string>());
         return 0;
     }
@@ -68,7 +69,7 @@ public static partial class VmadmTool
         var keyValues = a.Positional.Skip(1).ToList();
         var payload = keyValues.Count > 0 ? VmPayload.FromKeyValues(keyValues) : ReadPayload(a.Value('f'), context, "update");
         WarnAboutDroppedProperties(context, "update", uuid, payload);
-        Call(context, "vm.update", new JsonObject { ["uuid"] = uuid, ["payload"] = payload });
+        Call(context, NodeOps.VmUpdate, new JsonObject { ["uuid"] = uuid, ["payload"] = payload });
         context.Error.WriteLine($"Successfully updated VM {uuid}");
         return 0;
     }
@@ -76,7 +77,7 @@ public static partial class VmadmTool
     private static int Lifecycle(string op, IReadOnlyList<string> args, CliContext context, string flags, string valued)
     {
         var a = Arguments.Parse(args, flags, valued);
-        string command = op["vm.".Length..];
+        string command = op[NodeOps.VmPrefix.Length..];
         string uuid = RequireUuid(a.Positional, command);
         var request = new JsonObject { ["uuid"] = uuid, ["force"] = a.Has('F') };
         if (a.Value('t') is { } timeout)
@@ -104,7 +105,7 @@ public static partial class VmadmTool
                 rest.Add(args[i]);
         }
         string uuid = RequireUuid(rest, "kill");
-        var result = Call(context, "vm.kill", new JsonObject { ["uuid"] = uuid, ["signal"] = signal });
+        var result = Call(context, NodeOps.VmKill, new JsonObject { ["uuid"] = uuid, ["signal"] = signal });
         context.Error.WriteLine(result!["message"]!.GetValue<string>());
         return 0;
     }
@@ -126,7 +127,7 @@ public static partial class VmadmTool
     {
         var a = Arguments.Parse(args, "", "");
         string uuid = RequireUuid(a.Positional, "delete");
-        Call(context, "vm.delete", new JsonObject { ["uuid"] = uuid });
+        Call(context, NodeOps.VmDelete, new JsonObject { ["uuid"] = uuid });
         context.Error.WriteLine($"Successfully deleted VM {uuid}");
         return 0;
     }
@@ -134,7 +135,7 @@ public static partial class VmadmTool
     private static int Snapshot(string op, IReadOnlyList<string> args, CliContext context, string message)
     {
         var a = Arguments.Parse(args, "", "");
-        string uuid = RequireUuid(a.Positional, op["vm.".Length..]);
+        string uuid = RequireUuid(a.Positional, op[NodeOps.VmPrefix.Length..]);
         if (a.Positional.Count < 2)
             throw new UsageException("missing snapshot name");
         Call(context, op, new JsonObject { ["uuid"] = uuid, ["name"] = a.Positional[1] });
@@ -163,7 +164,7 @@ public static partial class VmadmTool
             var request = new JsonObject { ["action"] = a.Positional[0], ["payload"] = payload.DeepClone() };
             if (brand is not null)
                 request["brand"] = brand;
-            verdict = Call(context, "vm.validate", request) as JsonObject
+            verdict = Call(context, NodeOps.VmValidate, request) as JsonObject
                 ?? throw new SolsticeException(ErrorCode.Internal, "solsticed sent no validation result");
         }
         catch (SolsticeException ex) when (ex.Code == ErrorCode.Unavailable)
@@ -184,7 +185,7 @@ public static partial class VmadmTool
     {
         var a = Arguments.Parse(args, "", "");
         string uuid = RequireUuid(a.Positional, "info");
-        var vm = Call(context, "vm.get", new JsonObject { ["uuid"] = uuid }) as JsonObject;
+        var vm = Call(context, NodeOps.VmGet, new JsonObject { ["uuid"] = uuid }) as JsonObject;
         throw new SolsticeException(ErrorCode.NotSupported,
             $"Unable to get info for vm from brand {vm?["brand"]?.GetValue<string>()}: info is only supported for HVM VMs");
     }

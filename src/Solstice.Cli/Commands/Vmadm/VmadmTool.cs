@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Solstice.Cli.Node;
 using Solstice.Core;
 using Solstice.Core.Vm;
+using Solstice.Core.Protocol;
 
 namespace Solstice.Cli.Commands.Vmadm;
 
@@ -57,14 +58,14 @@ public static partial class VmadmTool
             "list" => List(rest, context),
             "lookup" => Lookup(rest, context),
             "update" => Update(rest, context),
-            "start" or "boot" => Lifecycle("vm.start", rest, context, "F", ""),
-            "stop" or "halt" => Lifecycle("vm.stop", rest, context, "F", "t"),
-            "reboot" => Lifecycle("vm.reboot", rest, context, "F", ""),
+            "start" or "boot" => Lifecycle(NodeOps.VmStart, rest, context, "F", ""),
+            "stop" or "halt" => Lifecycle(NodeOps.VmStop, rest, context, "F", "t"),
+            "reboot" => Lifecycle(NodeOps.VmReboot, rest, context, "F", ""),
             "kill" => Kill(rest, context),
             "delete" or "destroy" => Delete(rest, context),
-            "create-snapshot" => Snapshot("vm.snapshot.create", rest, context, "Created snapshot {1} for VM {0}"),
-            "rollback-snapshot" => Snapshot("vm.snapshot.rollback", rest, context, "Rolled back VM {0} to snapshot {1}"),
-            "delete-snapshot" => Snapshot("vm.snapshot.delete", rest, context, "Deleted snapshot {1} for VM {0}"),
+            "create-snapshot" => Snapshot(NodeOps.VmSnapshotCreate, rest, context, "Created snapshot {1} for VM {0}"),
+            "rollback-snapshot" => Snapshot(NodeOps.VmSnapshotRollback, rest, context, "Rolled back VM {0} to snapshot {1}"),
+            "delete-snapshot" => Snapshot(NodeOps.VmSnapshotDelete, rest, context, "Deleted snapshot {1} for VM {0}"),
             "validate" => Validate(rest, context),
             "events" => Events(rest, context),
             "console" => Console(rest, context),
@@ -134,7 +135,7 @@ public static partial class VmadmTool
         var args = new JsonObject { ["action"] = action, ["payload"] = payload.DeepClone() };
         if (brandOrUuid is not null)
             args["brand"] = brandOrUuid;
-        if (Call(context, "vm.validate", args) is JsonObject check && check["warnings"] is JsonArray warnings)
+        if (Call(context, NodeOps.VmValidate, args) is JsonObject check && check["warnings"] is JsonArray warnings)
         {
             foreach (var warning in warnings)
                 context.Error.WriteLine(warning?.GetValue<string>());

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Solstice.Core.Vm;
 using Solstice.Linux;
 
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>
 /// What SmartOS images do with metadata at every boot, done by the platform so any image gets

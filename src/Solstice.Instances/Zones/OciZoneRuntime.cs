@@ -3,7 +3,7 @@ using Solstice.Core;
 using Solstice.Core.Vm;
 using Solstice.Instances.Oci;
 
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>
 /// Runs OS zones on runc or crun. The bundle (config.json) is generated afresh at every boot from
@@ -13,16 +13,16 @@ namespace Solstice.Node;
 /// takes the zone's root from runtimeZonePath (the pool's runtime view, where setuid bits count;
 /// see PoolManager), which defaults to zonePath.
 /// </summary>
-public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
+public sealed partial class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, string runDirectory, Func<string, string> zonePath,
     Func<string, string?>? networkNamespace = null, Func<Guid, Solstice.Images.Docker.DockerRuntimeConfig?>? dockerConfig = null,
     Func<string, string>? runtimeZonePath = null, Func<string, string>? consoleLog = null,
-    Solstice.Instances.Statfs.StatfsAgentClient? statfsAgent = null) : IZoneRuntime
+    Solstice.Instances.Statfs.StatfsAgentClient? statfsAgent = null) : IInstanceDriver
 {
     private readonly string _platform = PlatformFiles.Write(runDirectory);
 
     public IOciRuntime Runtime => runtime;
 
-    public ZoneBoot Start(JsonObject vm)
+    public InstanceBoot Start(JsonObject vm)
     {
         string uuid = VmJson.AsString(vm["uuid"])!;
         var spec = SpecFor(vm);
@@ -65,7 +65,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         int fd = (int)master.DangerousGetHandle();
         master.SetHandleAsInvalid();
-        return new ZoneBoot(pid, fd);
+        return new InstanceBoot(pid, fd);
     }
 
     public void Signal(string uuid, int signal, bool all) => runtime.Kill(uuid, signal, all);
@@ -100,12 +100,12 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
             Directory.Delete(bundle, recursive: true);
     }
 
-    public ZoneStatus? Status(string uuid)
+    public InstanceState? State(string uuid)
     {
         try
         {
             var state = runtime.State(uuid);
-            return new ZoneStatus(state.Status == OciStatus.Running, state.Pid, StartedAt(state.Pid));
+            return new InstanceState(state.Status == OciStatus.Running, state.Pid, StartedAt(state.Pid));
         }
         catch (SolsticeException ex) when (ex.Code == ErrorCode.NotFound)
         {
@@ -113,9 +113,7 @@ public sealed class OciZoneRuntime(IOciRuntime runtime, OciHostFeatures host, st
         }
     }
 
-    public IReadOnlyList<string> List() => runtime.List().Select(s => s.Id).ToList();
-
-    public void UpdateResources(JsonObject vm) =>
+    public void Update(JsonObject vm) =>
         runtime.Update(VmJson.AsString(vm["uuid"])!, RuntimeSpecBuilder.BuildResources(LimitsOf(vm), host));
 
     public IReadOnlyList<string> ExecCommand(string uuid, IReadOnlyList<string> argv, bool tty)

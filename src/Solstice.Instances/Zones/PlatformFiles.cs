@@ -1,6 +1,6 @@
 using Solstice.Linux;
 
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>
 /// What the platform lends every joyent-brand zone, read-only at /.solstice (SmartOS lends its

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Solstice.Core.Vm;
 using Solstice.Instances.Oci;
 
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>Writes a zone's hostname, /etc/hosts and resolv.conf from its vmadm object, as vmadm does at create.</summary>
 public static class ZoneIdentity

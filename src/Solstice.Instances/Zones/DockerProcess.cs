@@ -6,7 +6,7 @@ using Solstice.Images.Docker;
 using Solstice.Linux;
 using Solstice.Linux.Interop;
 
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>
 /// A `docker: true` zone runs one process as init, as SmartOS's dockerinit does, and when it exits

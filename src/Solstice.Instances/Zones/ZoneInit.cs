@@ -1,4 +1,4 @@
-namespace Solstice.Node;
+namespace Solstice.Instances.Zones;
 
 /// <summary>Which init an lx zone's image boots, found by resolving its init path inside the zone's root.</summary>
 public static class ZoneInit
