@@ -26,6 +26,9 @@ public static class Program
     {
         if (args.Length == 2 && args[0] == "fd-holder")
             return FdHolder.Serve(args[1]);
+        // Requests above lifecycle work and its children (runc, btrfs, ip, nft): first, so every
+        // thread the runtime makes later inherits it (WorkPriority, docs/benchmarks.md).
+        WorkPriority.BoostRequests();
         // Socket completions run on the runtime's event thread instead of hopping to the thread
         // pool: it halves the CPU of a metadata request and its latency (docs/metadata.md). It
         // must be set before the first socket operation, and nothing may block in a socket
@@ -100,7 +103,7 @@ public static class Program
         var vms = new VmService(pool, repository, runtime, supervisor, events, NodeFacts.Read(), consoles, fdHolder, metadata, network);
         network.Bind(vms.All, (uuid, enabled) => vms.UpdateAsync(uuid, new System.Text.Json.Nodes.JsonObject { ["firewall_enabled"] = enabled }, CancellationToken.None).GetAwaiter().GetResult());
 
-        vms.Recover(nodeBoot);
+        WorkPriority.AsLifecycle(() => vms.Recover(nodeBoot));
         // The fault-injection tests' crash points count from here (docs/zones.md).
         CrashPoint.Arm();
         AtomicFile.WriteText(bootMarker, DateTimeOffset.UtcNow.ToString("O"));
