@@ -29,7 +29,7 @@ public static class StrictJson
         try
         {
             var node = JsonNode.Parse(utf8);
-            Materialize(node);
+            Walk(node, readStrings: false); // Check has read every string already
             return node;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
@@ -109,18 +109,43 @@ public static class StrictJson
     private static string Printable(string key) =>
         key.Length > 64 ? key[..64] + "..." : key.Any(char.IsControl) ? string.Concat(key.Select(c => char.IsControl(c) ? '?' : c)) : key;
 
-    /// <summary>Forces every lazily built object and array so no later lookup can throw.</summary>
-    private static void Materialize(JsonNode? node)
+    /// <summary>
+    /// The same guarantee for a node that was parsed without <see cref="Check"/> (a payload that came
+    /// over the node socket): builds every lazily parsed object and reads every string, so a repeated
+    /// key or a lone surrogate fails here with a sentence rather than later with a runtime resource key.
+    /// </summary>
+    public static void EnsureReadable(JsonNode? node, string what)
+    {
+        try
+        {
+            Walk(node, readStrings: true);
+        }
+        catch (ArgumentException)
+        {
+            throw new SolsticeException(ErrorCode.InvalidArgument, $"Invalid JSON {what}: an object repeats a key");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SolsticeException(ErrorCode.InvalidArgument,
+                $"Invalid JSON {what}: a string is not valid Unicode (it holds a lone UTF-16 surrogate escape)");
+        }
+    }
+
+    /// <summary>Forces every lazily built object and array (a repeated key throws ArgumentException), and with readStrings every string.</summary>
+    private static void Walk(JsonNode? node, bool readStrings)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (_, value) in obj)
-                    Materialize(value);
+                    Walk(value, readStrings);
                 break;
             case JsonArray array:
                 foreach (var item in array)
-                    Materialize(item);
+                    Walk(item, readStrings);
+                break;
+            case JsonValue value when readStrings && value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
                 break;
         }
     }

@@ -161,7 +161,7 @@ public sealed partial class ImageStore
     /// node-imgmanifest allows it on zvol images only, which are not extracted.)
     /// </summary>
     private ExtractionLimits ExtractionLimits() =>
-        new(Limits.MaxFiles, "images.max_files in the node config", long.MaxValue, "");
+        new(Limits.MaxFiles, "images.max_files in the node config");
 
     private void Extract(ImageManifest manifest, Stream file, string root, bool layer)
     {

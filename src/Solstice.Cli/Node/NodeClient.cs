@@ -41,11 +41,20 @@ public sealed class NodeClient : IDisposable
         return new NodeClient(socket);
     }
 
-    /// <summary>Sends one request and returns its result, throwing the daemon's error as SolsticeException.</summary>
-    public JsonNode? Call(string op, JsonObject? args = null)
+    /// <summary>
+    /// Sends one request and returns its result, throwing the daemon's error as SolsticeException.
+    /// The reply's warnings go to <paramref name="warn"/> first, whether it succeeded or not.
+    /// </summary>
+    public JsonNode? Call(string op, JsonObject? args = null, Action<string>? warn = null)
     {
         Send(NodeProtocol.Request(op, args));
-        return NodeProtocol.Unwrap(ReadLine() ?? throw Closed());
+        var reply = ReadLine() ?? throw Closed();
+        if (warn is not null)
+        {
+            foreach (string warning in NodeProtocol.Warnings(reply))
+                warn(warning);
+        }
+        return NodeProtocol.Unwrap(reply);
     }
 
     /// <summary>

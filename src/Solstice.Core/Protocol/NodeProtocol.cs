@@ -30,6 +30,26 @@ public static class NodeProtocol
     public static JsonObject Failure(ErrorCode code, string message) =>
         new() { ["ok"] = false, ["error"] = new JsonObject { ["code"] = code.ToString(), ["message"] = message } };
 
+    /// <summary>
+    /// A reply may carry warnings beside its result or error: {"ok": ..., "warnings": ["..."]}
+    /// (vmadm create and update: the properties they dropped, as VM.js logs them).
+    /// </summary>
+    public static void AddWarnings(JsonObject reply, IEnumerable<string> warnings)
+    {
+        var array = new JsonArray();
+        foreach (string warning in warnings)
+            array.Add((JsonNode)JsonValue.Create(warning));
+        reply[WarningsProperty] = array;
+    }
+
+    /// <summary>The warnings a reply carries, in order; none when it has none.</summary>
+    public static IEnumerable<string> Warnings(JsonObject reply) =>
+        reply[WarningsProperty] is JsonArray array
+            ? array.Select(w => w is JsonValue value && value.TryGetValue(out string? text) ? text : null).OfType<string>()
+            : [];
+
+    private const string WarningsProperty = "warnings";
+
     public static string Serialize(JsonNode node) => node.ToJsonString(s_compact);
 
     /// <summary>Returns the result of a reply, or throws the SolsticeException it carries.</summary>

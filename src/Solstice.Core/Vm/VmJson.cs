@@ -176,46 +176,6 @@ public static class VmJson
         return result;
     }
 
-    /// <summary>
-    /// Builds every lazily parsed object and reads every string of <paramref name="node"/>, so a payload that came
-    /// over the wire with a repeated key or a lone surrogate fails here with a sentence instead of later with a
-    /// runtime resource key (ArgumentException, InvalidOperationException).
-    /// </summary>
-    public static void EnsureReadable(JsonNode? node)
-    {
-        try
-        {
-            Walk(node);
-        }
-        catch (ArgumentException)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: an object repeats a key");
-        }
-        catch (InvalidOperationException)
-        {
-            throw new SolsticeException(ErrorCode.InvalidArgument,
-                "Invalid JSON payload: a string is not valid Unicode (it holds a lone UTF-16 surrogate escape)");
-        }
-
-        static void Walk(JsonNode? node)
-        {
-            switch (node)
-            {
-                case JsonObject obj:
-                    foreach (var (_, value) in obj)
-                        Walk(value);
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                        Walk(item);
-                    break;
-                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                    _ = value.GetValue<string>();
-                    break;
-            }
-        }
-    }
-
     internal static bool IsIntegerText(string s)
     {
         int start = s.StartsWith('-') ? 1 : 0;

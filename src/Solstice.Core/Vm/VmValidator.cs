@@ -24,7 +24,7 @@ public static partial class VmValidator
     public static VmValidationResult Validate(JsonObject payload, VmAction action, string? brand, VmValidationContext? node)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        VmJson.EnsureReadable(payload);
+        StrictJson.EnsureReadable(payload, "payload");
         var check = StartCheck(payload, action, brand);
         return Finish(check, payload, action, node);
     }

@@ -1,10 +1,11 @@
 namespace Solstice.Images.Archive;
 
 /// <summary>
-/// What one extraction may create: entries of any kind, and bytes of regular files' content.
-/// The sources name where each limit comes from, for the message that refuses an archive.
+/// What one extraction may create: entries of any kind. The source names where the limit comes
+/// from, for the message that refuses an archive. (The bytes an archive expands to are bounded
+/// before extraction, by the decompression's expansion limit.)
 /// </summary>
-public sealed record ExtractionLimits(long MaxEntries, string MaxEntriesSource, long MaxContentBytes, string MaxContentBytesSource)
+public sealed record ExtractionLimits(long MaxEntries, string MaxEntriesSource)
 {
-    public static ExtractionLimits None { get; } = new(long.MaxValue, "", long.MaxValue, "");
+    public static ExtractionLimits None { get; } = new(long.MaxValue, "");
 }

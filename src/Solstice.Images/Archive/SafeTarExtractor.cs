@@ -43,15 +43,13 @@ public sealed partial class SafeTarExtractor : IDisposable
 
     private int _entries;
     private long _seen;
-    private long _contentBytes;
 
     /// <summary>
     /// Extracts archive into root and returns the number of entries written, an existing directory. preserveOwnership applies the entries'
     /// uid/gid (only root may). Throws ImageArchiveException for a refused entry, InvalidDataException
     /// or EndOfStreamException for a corrupt or truncated archive, IOException for a host failure;
     /// on any failure the root holds a partial tree, which the caller removes.
-    /// Throws ImageTooLargeException at the first entry past <paramref name="limits"/>' count or
-    /// the first regular file that takes the files' total size past its content limit.
+    /// Throws ImageTooLargeException at the first entry past <paramref name="limits"/>' count.
     /// </summary>
     public static int Extract(Stream archive, string root, bool preserveOwnership, bool layer = false, ExtractionLimits? limits = null)
     {
@@ -62,12 +60,6 @@ public sealed partial class SafeTarExtractor : IDisposable
         {
             if (++extractor._seen > limits.MaxEntries)
                 throw new ImageTooLargeException($"it holds more than {limits.MaxEntries} entries ({limits.MaxEntriesSource})");
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
-            {
-                extractor._contentBytes += entry.Length;
-                if (extractor._contentBytes > limits.MaxContentBytes)
-                    throw new ImageTooLargeException($"its files hold more than {limits.MaxContentBytes} bytes ({limits.MaxContentBytesSource})");
-            }
             extractor.Apply(entry);
         }
         extractor.FinishDirectories();

@@ -44,7 +44,7 @@ public static class LocalDockerImages
         try
         {
             SafeTarExtractor.Extract(data, directory, preserveOwnership: false,
-                limits: new ExtractionLimits(limits.MaxFiles, "images.max_files in the node config", long.MaxValue, ""));
+                limits: new ExtractionLimits(limits.MaxFiles, "images.max_files in the node config"));
         }
         catch (ImageTooLargeException ex)
         {

@@ -15,11 +15,11 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
     public IReadOnlyDictionary<string, RequestHandler> Handlers => new Dictionary<string, RequestHandler>
     {
         [NodeOps.Ping] = (_, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["pid"] = Environment.ProcessId, ["vms"] = vms.All().Count }),
-        [NodeOps.VmCreate] = async (a, _, ct) => await vms.CreateAsync(Payload(a), ct),
+        [NodeOps.VmCreate] = async (a, c, ct) => await vms.CreateAsync(Payload(a), c.Warn, ct),
         [NodeOps.VmGet] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Get(Uuid(a))),
-        [NodeOps.VmList] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.All(), ListOptions(a)) }),
-        [NodeOps.VmLookup] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.All(), LookupOptions(a)) }),
-        [NodeOps.VmUpdate] = async (a, _, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), ct),
+        [NodeOps.VmList] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.List(vms.Listing(), ListOptions(a)) }),
+        [NodeOps.VmLookup] = (a, _, _) => Task.FromResult<JsonNode?>(new JsonObject { ["text"] = VmListing.Lookup(vms.Listing(), LookupOptions(a)) }),
+        [NodeOps.VmUpdate] = async (a, c, ct) => await vms.UpdateAsync(Uuid(a), Payload(a), c.Warn, ct),
         [NodeOps.VmValidate] = (a, _, _) => Task.FromResult<JsonNode?>(vms.Validate(
             a["action"]?.GetValue<string>() == "update" ? VmAction.Update : VmAction.Create, a["brand"]?.GetValue<string>(), Payload(a))),
         [NodeOps.VmStart] = async (a, _, ct) => Lifecycle(await vms.StartAsync(Uuid(a), ct)),
@@ -107,13 +107,13 @@ public sealed class NodeApi(VmService vms, EventHub events, NodeNetwork? network
     private static string Name(JsonObject args) =>
         args["name"]?.GetValue<string>() ?? throw new SolsticeException(ErrorCode.InvalidArgument, "missing snapshot name");
 
-    /// <summary>The request's payload, fully read: a repeated key or a lone surrogate is an InvalidArgument sentence here, not an Internal reply later.</summary>
-    private static JsonObject Payload(JsonObject args)
-    {
-        var payload = args["payload"] as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
-        VmJson.EnsureReadable(payload);
-        return payload;
-    }
+    /// <summary>
+    /// The request's payload. Validation, which create, update and validate all begin with, reads
+    /// it fully (<see cref="StrictJson.EnsureReadable"/>): a repeated key or a lone surrogate is an
+    /// InvalidArgument sentence there, before anything else touches it.
+    /// </summary>
+    private static JsonObject Payload(JsonObject args) =>
+        args["payload"] as JsonObject ?? throw new SolsticeException(ErrorCode.InvalidArgument, "Invalid JSON payload: not an object");
 
     private static bool Flag(JsonObject args, string name) => args[name]?.GetValue<bool>() ?? false;
 

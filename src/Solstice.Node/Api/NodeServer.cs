@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Protocol;
+using Solstice.Linux;
 
 namespace Solstice.Node;
 
@@ -20,6 +21,19 @@ public sealed class NodeConnection(Socket socket, Stream stream, TimeSpan writeT
     public Socket Socket { get; } = socket;
 
     public Stream Stream { get; } = stream;
+
+    private List<string>? _warnings;
+
+    /// <summary>A warning for the reply to the request being served, success or failure (vmadm prints them to stderr).</summary>
+    public void Warn(string warning) => (_warnings ??= []).Add(warning);
+
+    /// <summary>The warnings of the request just served, and none for the next.</summary>
+    internal List<string>? TakeWarnings()
+    {
+        var warnings = _warnings;
+        _warnings = null;
+        return warnings;
+    }
 
     /// <summary>Sends one line; a client that doesn't take it within the write timeout is cut off (IOException).</summary>
     public async Task SendAsync(JsonNode message, CancellationToken ct)
@@ -252,6 +266,14 @@ public sealed class NodeServer(string path, IReadOnlyDictionary<string, RequestH
 
     private async Task<JsonNode?> DispatchAsync(JsonObject request, NodeConnection connection, CancellationToken ct)
     {
+        var reply = await RunAsync(request, connection, ct);
+        if (connection.TakeWarnings() is { Count: > 0 } warnings && reply is JsonObject replyObject && !ReferenceEquals(reply, Streamed))
+            NodeProtocol.AddWarnings(replyObject, warnings);
+        return reply;
+    }
+
+    private async Task<JsonNode?> RunAsync(JsonObject request, NodeConnection connection, CancellationToken ct)
+    {
         if (request["op"] is not JsonValue opValue || !opValue.TryGetValue(out string? op))
             return NodeProtocol.Failure(ErrorCode.InvalidArgument, "malformed request: \"op\" must be a string naming an operation");
         if (!handlers.TryGetValue(op, out var handler))
@@ -261,7 +283,11 @@ public sealed class NodeServer(string path, IReadOnlyDictionary<string, RequestH
             // Socket continuations run inline on the runtime's event thread (see Program); a
             // handler may block for a long time (create, stop), so it runs on the thread pool.
             var args = request["args"] as JsonObject ?? new JsonObject();
-            var result = await Task.Run(() => handler(args, connection, ct), ct);
+            var result = await Task.Run(() =>
+            {
+                WorkPriority.EnsureRequest();
+                return handler(args, connection, ct);
+            }, ct);
             return ReferenceEquals(result, Streamed) ? Streamed : NodeProtocol.Success(result);
         }
         catch (SolsticeException ex)

@@ -31,6 +31,7 @@ public sealed class VmRepository
     private readonly ConcurrentDictionary<string, VmRecord> _records = new(StringComparer.Ordinal);
     private readonly Lock _observersLock = new();
     private volatile Action<string, JsonObject?>[] _observers = [];
+    private readonly ConcurrentDictionary<string, byte> _metadataUnwritten = new(StringComparer.Ordinal);
 
     public VmRepository(string directory)
     {
@@ -87,8 +88,24 @@ public sealed class VmRepository
     public void Save(VmRecord record)
     {
         var previous = Find(record.Uuid);
-        if (previous is null || !SameMetadata(previous.Vm, record.Vm))
+        if (previous is null || _metadataUnwritten.ContainsKey(record.Uuid) || !SameMetadata(previous.Vm, record.Vm))
             AtomicFile.Write(MetadataPathOf(record.Uuid), Serialize(record.Vm, metadata: true, phase: null));
+        AtomicFile.Write(PathOf(record.Uuid), Serialize(record.Vm, metadata: false, phase: record.Phase));
+        _records[record.Uuid] = record;
+        Notify(record.Uuid, record.Vm);
+        _metadataUnwritten.TryRemove(record.Uuid, out _);
+    }
+
+    /// <summary>
+    /// Persists a new VM's provisioning record alone: recovery only rolls such a VM back, which
+    /// needs no metadata, so its metadata file is first written with the VM's next save (the ready
+    /// record), and a create makes two fewer fsyncs on the way to its clone.
+    /// </summary>
+    public void SaveProvisioning(VmRecord record)
+    {
+        if (record.Phase != VmPhase.Provisioning || Contains(record.Uuid))
+            throw new InvalidOperationException($"VM {record.Uuid}: only a new VM's provisioning record is saved without its metadata");
+        _metadataUnwritten[record.Uuid] = 0;
         AtomicFile.Write(PathOf(record.Uuid), Serialize(record.Vm, metadata: false, phase: record.Phase));
         _records[record.Uuid] = record;
         Notify(record.Uuid, record.Vm);
@@ -101,6 +118,7 @@ public sealed class VmRepository
         File.Delete(MetadataPathOf(uuid));
         AtomicFile.SyncDirectory(_metadataDirectory);
         _records.TryRemove(uuid, out _);
+        _metadataUnwritten.TryRemove(uuid, out _);
         Notify(uuid, null);
     }
 

@@ -15,12 +15,10 @@ public sealed partial class VmService
     /// before anything else exists, so recovery can find and undo a create cut short by a crash;
     /// a failure here undoes every step.
     /// </summary>
-    public async Task<JsonObject> CreateAsync(JsonObject payload, CancellationToken ct)
+    public async Task<JsonObject> CreateAsync(JsonObject payload, Action<string>? warn, CancellationToken ct)
     {
         var validation = VmValidator.Validate(payload, VmAction.Create, VmJson.AsString(payload["brand"]), NodeValidation);
-        if (validation.IsFatal)
-            throw new VmValidationException(validation);
-        payload = DropInvalidProperties(validation, payload);
+        payload = Screen(validation, payload, warn);
         var vm = VmDefaults.CreateVm(payload, _facts with { Now = DateTimeOffset.UtcNow });
         Metadata.MetadataSize.Check(null, vm, _metadata.Limits.MaxTotalBytes);
         string uuid = VmJson.AsString(vm["uuid"])!;
@@ -30,7 +28,7 @@ public sealed partial class VmService
         vm["zfs_filesystem"] = ZoneDataset(uuid).ToString();
         vm["zpool"] = _pool.Name;
         _drivers.For(brand); // a brand no available driver serves is refused before anything exists
-        var image = CheckImage(vm, brand);
+        var image = ImageSnapshot(vm);
         _network?.CheckTags(vm);
 
         // The uuid is claimed in memory, and the record written on the VM's own lock thread: an
@@ -75,13 +73,13 @@ public sealed partial class VmService
     {
         if (vm["nics"] is not JsonArray { Count: > 0 })
         {
-            _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
+            _repository.SaveProvisioning(new VmRecord(uuid, VmPhase.Provisioning, vm));
             return;
         }
         lock (_createLock)
         {
             VmNicConflicts.Check(vm, null, _repository.All.Select(r => r.Vm));
-            _repository.Save(new VmRecord(uuid, VmPhase.Provisioning, vm));
+            _repository.SaveProvisioning(new VmRecord(uuid, VmPhase.Provisioning, vm));
         }
     }
 
@@ -106,12 +104,14 @@ public sealed partial class VmService
         return view;
     }
 
-    private DatasetName CheckImage(JsonObject vm, string brand)
+    /// <summary>
+    /// The snapshot the zone root is cloned from. Validation (<see cref="NodeValidation"/>) has
+    /// already found the image installed and of a type the brand can use; it is not asked twice.
+    /// </summary>
+    private DatasetName ImageSnapshot(JsonObject vm)
     {
         string imageUuid = VmJson.AsString(vm["image_uuid"])
             ?? throw new SolsticeException(ErrorCode.InvalidArgument, "image_uuid is required for OS VMs");
-        if (ImageProblem(imageUuid, brand) is { } problem)
-            throw new SolsticeException(ErrorCode.InvalidArgument, $"image_uuid: {problem}");
         return new ImageStore(_pool).SnapshotOf(Guid.Parse(imageUuid));
     }
 
@@ -157,14 +157,21 @@ public sealed partial class VmService
         };
     }
 
-    /// <summary>VM.js drops properties that are unknown or not allowed here with a warning instead of failing.</summary>
-    private static JsonObject DropInvalidProperties(VmValidationResult validation, JsonObject payload)
+    /// <summary>
+    /// VM.js drops properties that are unknown or not allowed here with a warning instead of
+    /// failing: the warnings go to <paramref name="warn"/> (the reply, which vmadm prints) even
+    /// when the payload then fails; the payload comes back without the dropped properties.
+    /// </summary>
+    private static JsonObject Screen(VmValidationResult validation, JsonObject payload, Action<string>? warn)
     {
-        if (validation.DroppedProperties.Count == 0)
-            return payload;
         foreach (string warning in validation.Warnings)
+        {
             Console.Error.WriteLine($"solsticed: {warning}");
-        return validation.WithoutDroppedProperties(payload);
+            warn?.Invoke(warning);
+        }
+        if (validation.IsFatal)
+            throw new VmValidationException(validation);
+        return validation.DroppedProperties.Count == 0 ? payload : validation.WithoutDroppedProperties(payload);
     }
 
     /// <summary>Clones the zone root from the image, sets the quota and writes the zone's identity files.</summary>

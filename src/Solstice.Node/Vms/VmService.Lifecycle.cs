@@ -46,7 +46,7 @@ public sealed partial class VmService
     }, ct);
 
     /// <summary>vmadm kill: a signal to the zone's init (default SIGTERM), nothing else.</summary>
-    public Task<LifecycleResult> KillAsync(string uuid, int signal, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task<LifecycleResult> KillAsync(string uuid, int signal, CancellationToken ct) => WithLockAsync(uuid, teardown: true, () =>
     {
         RequireReady(uuid);
         if (!_running.ContainsKey(uuid))
@@ -90,6 +90,7 @@ public sealed partial class VmService
         CrashPoint.Hit("delete.dataset");
         RemoveConsoleLog(uuid);
         _repository.Remove(uuid);
+        ForgetSnapshots(uuid);
     }
 
     private VmRecord RequireReady(string uuid)
@@ -246,8 +247,10 @@ public sealed partial class VmService
         }
     }
 
-    /// <summary>Runs on the supervisor thread when a zone's init exits, whoever caused it.</summary>
-    private void OnExit(string uuid, RunningZone running, int status)
+    /// <summary>Runs when a zone's init exits, whoever caused it, on a thread of its own (<see cref="Supervisor"/>); its clean-up is teardown (<see cref="WorkPriority"/>).</summary>
+    private void OnExit(string uuid, RunningZone running, int status) => WorkPriority.AsLifecycle(() => CleanUpAfterExit(uuid, running, status), teardown: true);
+
+    private void CleanUpAfterExit(string uuid, RunningZone running, int status)
     {
         var record = _repository.Find(uuid);
         var before = record is null ? null : View(record);

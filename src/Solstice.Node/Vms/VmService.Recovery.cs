@@ -23,6 +23,22 @@ public sealed partial class VmService
     /// </summary>
     public void Recover(bool nodeBoot)
     {
+        _cleanedInRecovery = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            RecoverAll(nodeBoot);
+        }
+        finally
+        {
+            _cleanedInRecovery = null;
+        }
+    }
+
+    /// <summary>VMs whose host objects recovery has removed (<see cref="CleanUpStopped"/>), which the sweep then leaves alone.</summary>
+    private HashSet<string>? _cleanedInRecovery;
+
+    private void RecoverAll(bool nodeBoot)
+    {
         var intents = _journal.All();
         foreach (var record in _repository.All.ToList())
         {
@@ -148,18 +164,20 @@ public sealed partial class VmService
         ReleaseHostObjects(uuid);
         _network?.RemoveStrayLinks(uuid);
         RemoveCgroups(uuid);
+        _cleanedInRecovery?.Add(uuid);
     }
 
     /// <summary>
     /// Removes what no VM needs. Objects named by a VM uuid in this daemon's own directories
     /// (run dir, pool) are matched against the records and the running zones; host-wide objects
     /// (cgroups, host links, which other daemons' zones share) are removed only for uuids this
-    /// node knows, so another daemon's zones are never touched.
+    /// node knows, so another daemon's zones are never touched. A VM whose host objects its own
+    /// recovery just removed (<see cref="CleanUpStopped"/>) is not cleaned a second time.
     /// </summary>
     private void Sweep(IEnumerable<string> intents)
     {
         var owned = new HashSet<string>(intents, StringComparer.Ordinal);
-        bool Needed(string uuid) => _running.ContainsKey(uuid);
+        bool Needed(string uuid) => _running.ContainsKey(uuid) || _cleanedInRecovery?.Contains(uuid) == true;
         foreach (var driver in _drivers.All)
         {
             foreach (string id in driver.List())

@@ -9,6 +9,8 @@ public sealed partial class VmService
     /// <summary>vmadm snapshots are dataset snapshots named vmsnap-&lt;name&gt;, as on SmartOS.</summary>
     private const string SnapshotPrefix = "vmsnap-";
     private const int MaxSnapshotName = 64;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _snapshotGeneration = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _noSnapshotsAt = new(StringComparer.Ordinal);
 
     public Task CreateSnapshotAsync(string uuid, string name, CancellationToken ct) => WithLockAsync(uuid, () =>
     {
@@ -19,6 +21,7 @@ public sealed partial class VmService
             throw new SolsticeException(ErrorCode.AlreadyExists, $"snapshot '{name}' already exists for VM {uuid}");
         var before = View(Require(uuid));
         _pool.Snapshot(snapshot);
+        _snapshotGeneration.AddOrUpdate(uuid, 1, (_, generation) => generation + 1);
         Publish(VmEvent.Modify, before, View(Require(uuid)));
         return true;
     }, ct);
@@ -66,10 +69,17 @@ public sealed partial class VmService
                 $"invalid snapshot name '{name}': use at most {MaxSnapshotName} of [A-Za-z0-9-_.:]");
     }
 
-    /// <summary>The snapshots property: {name, size (MiB), created_at}.</summary>
+    /// <summary>
+    /// The snapshots property: {name, size (MiB), created_at}. Most VMs have none, and vmadm get
+    /// then reads no disk: a VM found without snapshots is remembered so until the daemon
+    /// snapshots it (the generation, bumped after each snapshot, makes a scan that raced one stale).
+    /// </summary>
     private JsonArray Snapshots(string uuid)
     {
         var array = new JsonArray();
+        long generation = _snapshotGeneration.GetValueOrDefault(uuid);
+        if (_noSnapshotsAt.TryGetValue(uuid, out long at) && at == generation)
+            return array;
         var dataset = ZoneDataset(uuid);
         if (!_pool.Driver.Exists(dataset.Relative))
             return array;
@@ -84,6 +94,16 @@ public sealed partial class VmService
                 ["created_at"] = VmJson.FormatTimestamp(entry.Created),
             });
         }
+        if (array.Count == 0)
+            _noSnapshotsAt[uuid] = generation;
         return array;
+    }
+
+    /// <summary>Forgets a deleted VM's snapshot bookkeeping and its list view.</summary>
+    private void ForgetSnapshots(string uuid)
+    {
+        _listViews.TryRemove(uuid, out _);
+        _noSnapshotsAt.TryRemove(uuid, out _);
+        _snapshotGeneration.TryRemove(uuid, out _);
     }
 }

@@ -12,14 +12,15 @@ public sealed partial class VmService
     /// The record is saved before the live push; after a crash, recovery re-applies the stored
     /// controls to running zones, so the two can't stay apart.
     /// </summary>
-    public Task<JsonObject> UpdateAsync(string uuid, JsonObject payload, CancellationToken ct) => WithLockAsync(uuid, () =>
+    public Task<JsonObject> UpdateAsync(string uuid, JsonObject payload, CancellationToken ct) => UpdateAsync(uuid, payload, null, ct);
+
+    /// <summary>As <see cref="UpdateAsync(string, JsonObject, CancellationToken)"/>; the properties it drops are warned of to <paramref name="warn"/>.</summary>
+    public Task<JsonObject> UpdateAsync(string uuid, JsonObject payload, Action<string>? warn, CancellationToken ct) => WithLockAsync(uuid, () =>
     {
         var record = RequireReady(uuid);
         string brand = VmJson.AsString(record.Vm["brand"]) ?? VmBrand.Default;
         var validation = VmValidator.Validate(payload, VmAction.Update, brand, NodeValidation);
-        if (validation.IsFatal)
-            throw new VmValidationException(validation);
-        payload = DropInvalidProperties(validation, payload);
+        payload = Screen(validation, payload, warn);
         var before = View(record);
         VmUpdateResult result;
         lock (_persistLock)

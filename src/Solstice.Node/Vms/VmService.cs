@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Solstice.Core;
 using Solstice.Core.Vm;
 using Solstice.Instances;
+using Solstice.Linux;
 using Solstice.Storage;
 
 namespace Solstice.Node;
@@ -23,6 +24,7 @@ public sealed partial class VmService
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunningZone> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _creating = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetadataViewCache> _listViews = new(StringComparer.Ordinal);
     private readonly Lock _createLock = new();
     private readonly ConsoleHub _consoles;
     private readonly FdHolderClient? _fdHolder;
@@ -59,6 +61,32 @@ public sealed partial class VmService
 
     /// <summary>Every VM without its snapshots, which list and lookup never show (and would cost a directory scan each).</summary>
     public IReadOnlyList<JsonObject> All() => _repository.All.Select(r => View(r, withSnapshots: false)).ToList();
+
+    /// <summary>
+    /// What vmadm list and lookup read: every VM as <see cref="All"/> has it, but shared and
+    /// read-only. Each view is rebuilt only when its record or the zone's run state changed (as
+    /// <see cref="MetadataView"/>), so a list under load clones nothing and takes no lock.
+    /// </summary>
+    public IReadOnlyList<JsonObject> Listing()
+    {
+        var views = new List<JsonObject>(_repository.All.Count);
+        foreach (var record in _repository.All)
+        {
+            _running.TryGetValue(record.Uuid, out var running);
+            bool stopping = running?.StopRequested ?? false;
+            if (_listViews.TryGetValue(record.Uuid, out var cached) && ReferenceEquals(cached.Record, record)
+                && ReferenceEquals(cached.Running, running) && cached.Stopping == stopping)
+            {
+                views.Add(cached.View);
+                continue;
+            }
+            var view = View(record, withSnapshots: false);
+            Materialize(view);
+            _listViews[record.Uuid] = new MetadataViewCache(record, running, stopping, view);
+            views.Add(view);
+        }
+        return views;
+    }
 
     public JsonObject Get(string uuid) => View(Require(uuid));
 
@@ -156,7 +184,7 @@ public sealed partial class VmService
     /// WithLockAsync with the operation recorded in the intent journal from before its first side
     /// effect until it has finished or been undone (a failure that was fully undone ends it too).
     /// </summary>
-    private Task<T> WithIntentAsync<T>(string uuid, string op, Func<T> action, CancellationToken ct) => WithLockAsync(uuid, () =>
+    private Task<T> WithIntentAsync<T>(string uuid, string op, Func<T> action, CancellationToken ct) => WithLockAsync(uuid, op is VmIntent.Stop or VmIntent.Delete, () =>
     {
         Require(uuid); // a known uuid: never a path made up by a client
         _journal.Begin(uuid, op);
@@ -174,14 +202,19 @@ public sealed partial class VmService
     /// Runs action under the VM's lock. Lifecycle work blocks for long stretches (runc, waiting for
     /// a zone to stop), so it runs on a thread of its own, never on the pool: 20 stops blocking pool
     /// threads would leave list, get and the metadata servers queued behind the pool's slow growth.
+    /// The thread, and the runc, btrfs, ip and nft it spawns, run at the lifecycle weight, below
+    /// the threads serving requests (<see cref="WorkPriority"/>).
     /// </summary>
-    private async Task<T> WithLockAsync<T>(string uuid, Func<T> action, CancellationToken ct)
+    private Task<T> WithLockAsync<T>(string uuid, Func<T> action, CancellationToken ct) => WithLockAsync(uuid, teardown: false, action, ct);
+
+    /// <summary>As <see cref="WithLockAsync{T}(string, Func{T}, CancellationToken)"/>; teardown (stop, delete, kill) runs below create and start.</summary>
+    private async Task<T> WithLockAsync<T>(string uuid, bool teardown, Func<T> action, CancellationToken ct)
     {
         var gate = LockFor(uuid);
         await gate.WaitAsync(ct);
         try
         {
-            return await Task.Factory.StartNew(action, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return await Task.Factory.StartNew(() => WorkPriority.AsLifecycle(action, teardown), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Solstice.Core.Protocol;
 using Solstice.Core.Vm;
 using static Solstice.Core.Tests.Vm.VmTestData;
 
@@ -312,5 +313,32 @@ public class VmValidationHardeningTests
         var surrogate = (JsonObject)JsonNode.Parse("{\"alias\":\"\\ud800\"}")!;
         Assert.StartsWith("Invalid JSON payload: a string is not valid Unicode",
             Assert.Throws<SolsticeException>(() => VmValidator.Validate(surrogate, VmAction.Create)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_node_from_the_wire_is_read_fully_once_with_the_strict_readers_sentences()
+    {
+        var nested = (JsonObject)JsonNode.Parse("{\"tags\":{\"a\":[\"x\",{\"k\":1,\"k\":2}]}}")!;
+        var ex = Assert.Throws<SolsticeException>(() => StrictJson.EnsureReadable(nested, "manifest"));
+        Assert.Equal((ErrorCode.InvalidArgument, "Invalid JSON manifest: an object repeats a key"), (ex.Code, ex.Message));
+        var deep = (JsonObject)JsonNode.Parse("{\"a\":[[\"\\udc00\"]]}")!;
+        Assert.Equal("Invalid JSON payload: a string is not valid Unicode (it holds a lone UTF-16 surrogate escape)",
+            Assert.Throws<SolsticeException>(() => StrictJson.EnsureReadable(deep, "payload")).Message);
+        StrictJson.EnsureReadable(JsonNode.Parse("{\"a\":[1,\"b\",{\"c\":null}]}"), "payload");
+    }
+
+    [Fact]
+    public void A_reply_carries_warnings_beside_its_result_or_error()
+    {
+        var success = NodeProtocol.Success(new JsonObject { ["uuid"] = Uuid });
+        Assert.Empty(NodeProtocol.Warnings(success));
+        NodeProtocol.AddWarnings(success, ["one", "two"]);
+        var read = (JsonObject)JsonNode.Parse(NodeProtocol.Serialize(success))!;
+        Assert.Equal(["one", "two"], NodeProtocol.Warnings(read));
+        Assert.Equal(Uuid, NodeProtocol.Unwrap(read)!["uuid"]!.GetValue<string>());
+        var failure = NodeProtocol.Failure(ErrorCode.InvalidArgument, "bad");
+        NodeProtocol.AddWarnings(failure, ["dropped"]);
+        Assert.Equal(["dropped"], NodeProtocol.Warnings(failure));
+        Assert.Equal("bad", Assert.Throws<SolsticeException>(() => NodeProtocol.Unwrap(failure)).Message);
     }
 }

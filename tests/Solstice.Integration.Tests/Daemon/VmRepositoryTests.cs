@@ -46,6 +46,23 @@ public sealed class VmRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void A_provisioning_record_is_written_alone_and_its_metadata_with_the_next_save()
+    {
+        var repository = new VmRepository(_dir.Path);
+        repository.SaveProvisioning(Record("v1", phase: VmPhase.Provisioning));
+        Assert.True(File.Exists(RecordPath));
+        Assert.False(File.Exists(MetadataPath));
+        Assert.Equal("provisioning", JsonNode.Parse(File.ReadAllText(RecordPath))!["phase"]!.GetValue<string>());
+        // A crash now: the record comes back (for recovery to roll back), without metadata.
+        Assert.Equal(VmPhase.Provisioning, new VmRepository(_dir.Path).Find(Uuid)!.Phase);
+
+        repository.Save(Record("v1"));
+        Assert.Equal("v1", JsonNode.Parse(File.ReadAllText(MetadataPath))!["customer_metadata"]!["k"]!.GetValue<string>());
+        Assert.Equal(Record("v1").Vm.ToJsonString(), new VmRepository(_dir.Path).Find(Uuid)!.Vm.ToJsonString());
+        Assert.Throws<InvalidOperationException>(() => repository.SaveProvisioning(Record("v2", phase: VmPhase.Provisioning)));
+    }
+
+    [Fact]
     public void A_change_without_metadata_leaves_the_metadata_file_alone()
     {
         var repository = new VmRepository(_dir.Path);

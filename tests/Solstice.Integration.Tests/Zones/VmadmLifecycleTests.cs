@@ -164,6 +164,8 @@ public sealed class VmadmLifecycleTests(NodeDaemonFixture fixture) : IClassFixtu
     {
         string uuid = D.Create(Joyent());
         Assert.Equal(0, D.Zlogin(uuid, "sh", "-c", "echo before > /root/state").ExitCode);
+        // The daemon remembers a VM without snapshots (get reads no disk) until it snapshots it.
+        Assert.Empty(D.Get(uuid)["snapshots"]!.AsArray());
         var created = D.Run("vmadm", "create-snapshot", uuid, "snap1");
         Assert.Equal(0, created.ExitCode);
         Assert.Equal($"Created snapshot snap1 for VM {uuid}\n", created.Error);

@@ -12,7 +12,6 @@ public static partial class VmadmTool
     {
         var a = Arguments.Parse(args, "", "f");
         var payload = ReadPayload(a.Value('f'), context, "create");
-        WarnAboutDroppedProperties(context, "create", null, payload);
         var vm = Call(context, NodeOps.VmCreate, new JsonObject { ["payload"] = payload }) as JsonObject;
         context.Error.WriteLine($"Successfully created VM {vm?["uuid"]?.GetValue<string>()}");
         return 0;
@@ -68,7 +67,6 @@ public static partial class VmadmTool
         string uuid = RequireUuid(a.Positional, "update");
         var keyValues = a.Positional.Skip(1).ToList();
         var payload = keyValues.Count > 0 ? VmPayload.FromKeyValues(keyValues) : ReadPayload(a.Value('f'), context, "update");
-        WarnAboutDroppedProperties(context, "update", uuid, payload);
         Call(context, NodeOps.VmUpdate, new JsonObject { ["uuid"] = uuid, ["payload"] = payload });
         context.Error.WriteLine($"Successfully updated VM {uuid}");
         return 0;

@@ -78,10 +78,11 @@ public static partial class VmadmTool
 
     private static NodeClient Connect(CliContext context) => NodeClient.Connect(context.SocketPath);
 
+    /// <summary>One request; the warnings its reply carries (create and update: properties dropped, as VM.js logs them) go to stderr.</summary>
     private static JsonNode? Call(CliContext context, string op, JsonObject args)
     {
         using var client = Connect(context);
-        return client.Call(op, args);
+        return client.Call(op, args, context.Error.WriteLine);
     }
 
     /// <summary>vmadm's getUUID: exactly 36 characters with dashes at 8, 13, 18 and 23.</summary>
@@ -124,21 +125,5 @@ public static partial class VmadmTool
             text = reader.ReadToEnd();
         }
         return StrictJson.ParseObject(text, "payload");
-    }
-
-    /// <summary>
-    /// Asks the daemon how it will read <paramref name="payload"/> and prints, as VM.js logs them, a warning for each
-    /// property create or update will drop (unknown, read-only, or not allowed for the brand).
-    /// </summary>
-    private static void WarnAboutDroppedProperties(CliContext context, string action, string? brandOrUuid, JsonObject payload)
-    {
-        var args = new JsonObject { ["action"] = action, ["payload"] = payload.DeepClone() };
-        if (brandOrUuid is not null)
-            args["brand"] = brandOrUuid;
-        if (Call(context, NodeOps.VmValidate, args) is JsonObject check && check["warnings"] is JsonArray warnings)
-        {
-            foreach (var warning in warnings)
-                context.Error.WriteLine(warning?.GetValue<string>());
-        }
     }
 }
