@@ -58,7 +58,7 @@ public sealed class VmServiceFixture : IDisposable
     };
 
     public async Task<string> CreateAsync(bool autoboot) =>
-        VmJson.AsString((await Vms.CreateAsync(Payload(autoboot), CancellationToken.None))["uuid"])!;
+        VmJson.AsString((await Vms.CreateAsync(Payload(autoboot), null, CancellationToken.None))["uuid"])!;
 
     public string State(string uuid) => VmJson.AsString(Vms.Get(uuid)["state"])!;
 

@@ -74,7 +74,7 @@ public sealed class VmServiceTests : IDisposable
     {
         _node.Driver.FailStart = new SolsticeException(ErrorCode.BackendFailed, "runtime refused");
 
-        var ex = await Assert.ThrowsAsync<SolsticeException>(() => _node.Vms.CreateAsync(_node.Payload(autoboot: true), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<SolsticeException>(() => _node.Vms.CreateAsync(_node.Payload(autoboot: true), null, CancellationToken.None));
 
         Assert.Equal("runtime refused", ex.Message);
         Assert.Empty(_node.Vms.All());
@@ -164,7 +164,7 @@ public sealed class VmServiceTests : IDisposable
 
         var payload = node.Payload(false, VmBrand.Lx);
         payload["kernel_version"] = "4.3.0";
-        var lx = await Assert.ThrowsAsync<SolsticeException>(() => node.Vms.CreateAsync(payload, CancellationToken.None));
+        var lx = await Assert.ThrowsAsync<SolsticeException>(() => node.Vms.CreateAsync(payload, null, CancellationToken.None));
         Assert.Equal(ErrorCode.NotSupported, lx.Code);
         Assert.Equal("brand 'lx' is not supported on this node (joyent is)", lx.Message);
         Assert.Empty(node.Vms.All());
