@@ -17,7 +17,9 @@ public sealed partial class VmService
     /// </summary>
     public async Task<JsonObject> CreateAsync(JsonObject payload, Action<string>? warn, CancellationToken ct)
     {
-        var validation = VmValidator.Validate(payload, VmAction.Create, VmJson.AsString(payload["brand"]), NodeValidation);
+        // The validator reads the payload's brand itself, after its strict walk: reading a property here
+        // first would meet a repeated key or a lone surrogate as an exception instead of a sentence.
+        var validation = VmValidator.Validate(payload, VmAction.Create, null, NodeValidation);
         payload = Screen(validation, payload, warn);
         var vm = VmDefaults.CreateVm(payload, _facts with { Now = DateTimeOffset.UtcNow });
         Metadata.MetadataSize.Check(null, vm, _metadata.Limits.MaxTotalBytes);
@@ -141,7 +143,7 @@ public sealed partial class VmService
         string? brand = brandOrUuid;
         if (action == VmAction.Update && VmValueRules.HasUuidShape(brandOrUuid))
             brand = VmJson.AsString(Require(brandOrUuid).Vm["brand"]) ?? VmBrand.Default;
-        var result = VmValidator.Validate(payload, action, action == VmAction.Create ? VmJson.AsString(payload["brand"]) ?? brand : brand,
+        var result = VmValidator.Validate(payload, action, brand,
             NodeValidation);
         var warnings = new JsonArray();
         foreach (string warning in result.Warnings)
