@@ -109,6 +109,8 @@ public static class VmDefaults
 
         var nics = (JsonArray)vm["nics"]!;
         NormalizeNics(nics, VmJson.AsString(vm["nic_driver"]), hvm, facts.RandomBytes);
+        if (hvm && vm["disks"] is JsonArray disks)
+            NormalizeDisks(disks, VmJson.AsString(vm["disk_driver"]));
         return VmJson.SortedCopy(vm);
     }
 
@@ -161,6 +163,24 @@ public static class VmDefaults
         {
             if (nics[i] is JsonObject nic)
                 nics[i] = VmJson.SortedCopy(nic);
+        }
+    }
+
+    /// <summary>
+    /// VM.js create: a disk without model takes the VM's disk_driver, and one without media is a disk.
+    /// (A disk left without a model is refused by the instance driver at create, as VM.js refuses it.)
+    /// </summary>
+    internal static void NormalizeDisks(JsonArray disks, string? diskDriver)
+    {
+        for (int i = 0; i < disks.Count; i++)
+        {
+            if (disks[i] is not JsonObject disk)
+                continue;
+            if (diskDriver is not null && disk["model"] is null)
+                disk["model"] = diskDriver;
+            if (disk["media"] is null)
+                disk["media"] = "disk";
+            disks[i] = VmJson.SortedCopy(disk);
         }
     }
 

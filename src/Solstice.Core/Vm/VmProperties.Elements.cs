@@ -43,11 +43,39 @@ public static partial class VmProperties
         Sub("options", VmPropertyType.List, AllB, AllB),
     ];
 
+    // disks.*.X of HVM brands (proptable.js 'disks.*.X'). Create covers create payloads and add_disks; Update covers
+    // update_disks. path is the key: allowed in update_disks to name the disk, in add_disks only for cdroms and
+    // nocreate disks (checked with the other disk rules in VmValidator.Disks).
+    private static readonly VmProperty[] s_diskProperties =
+    [
+        Sub("path", VmPropertyType.String, HvmB, HvmB),
+        Sub("size", VmPropertyType.Integer, HvmB, BhyveB) with { Max = MaxMiB },
+        Sub("image_uuid", VmPropertyType.Uuid, HvmB, NoB),
+        Sub("image_size", VmPropertyType.Integer, HvmB, NoB) with { Max = MaxMiB },
+        Sub("image_name", VmPropertyType.String, KvmB, KvmB),
+        Sub("boot", VmPropertyType.Boolean, HvmB, HvmB),
+        Sub("model", VmPropertyType.String, HvmB, HvmB),
+        Sub("media", VmPropertyType.String, HvmB, HvmB),
+        Sub("block_size", VmPropertyType.Integer, HvmB, NoB) with { Min = 512, Max = 131072 },
+        Sub("compression", VmPropertyType.String, HvmB, HvmB),
+        Sub("nocreate", VmPropertyType.Boolean, HvmB, NoB),
+        Sub("refreservation", VmPropertyType.Integer, HvmB, HvmB) with { Max = MaxMiB },
+        Sub("zpool", VmPropertyType.Zpool, HvmB, NoB),
+        Sub("uuid", VmPropertyType.Uuid, BhyveB, BhyveB),
+        Sub("pci_slot", VmPropertyType.String, BhyveB, BhyveB),
+        Sub("guest_block_size", VmPropertyType.String, BhyveB, BhyveB),
+        Sub("notrim", VmPropertyType.Boolean, BhyveB, BhyveB),
+        Sub("dangerous_allow_shrink", VmPropertyType.Boolean, NoB, BhyveB),
+    ];
+
     private static readonly FrozenDictionary<string, VmProperty> s_nicByName =
         s_nicProperties.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, VmProperty> s_filesystemByName =
         s_filesystemProperties.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, VmProperty> s_diskByName =
+        s_diskProperties.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
 
     /// <summary>The <c>nics.*.X</c> sub-properties.</summary>
     public static IReadOnlyList<VmProperty> NicProperties => s_nicProperties;
@@ -55,14 +83,18 @@ public static partial class VmProperties
     /// <summary>The <c>filesystems.*.X</c> sub-properties.</summary>
     public static IReadOnlyList<VmProperty> FilesystemProperties => s_filesystemProperties;
 
+    /// <summary>The <c>disks.*.X</c> sub-properties (kvm and bhyve).</summary>
+    public static IReadOnlyList<VmProperty> DiskProperties => s_diskProperties;
+
     /// <summary>
     /// The sub-property table of an object array, or null when elements are accepted by type only
-    /// (disks and pci_devices of HVM brands).
+    /// (pci_devices of bhyve).
     /// </summary>
     public static IReadOnlyDictionary<string, VmProperty>? ElementProperties(string arrayName) => arrayName switch
     {
         "nics" => s_nicByName,
         "filesystems" => s_filesystemByName,
+        "disks" => s_diskByName,
         _ => null,
     };
 

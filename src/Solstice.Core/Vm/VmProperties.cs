@@ -5,7 +5,7 @@ namespace Solstice.Core.Vm;
 /// <summary>
 /// The vmadm property table (smartos-interfaces.md §1.8): which brands may set each property on create and
 /// update, its type, whether an update applies live, and its <c>vmadm list</c> column (§1.3 LIST_FIELDS).
-/// HVM-only rows (kvm, bhyve) are present so payloads for those brands classify, but are validated only by type.
+/// HVM rows (kvm, bhyve) follow proptable.js; their values are checked as VM.js checks them (VmValidator.Hvm).
 /// </summary>
 public static partial class VmProperties
 {
@@ -125,7 +125,7 @@ public static partial class VmProperties
         Rw("zlog_max_size", VmPropertyType.Integer, OsB, OsB, Boot),
         Array("nics", AllB, AllB, "mac") with { Flattenable = true },
 
-        // HVM rows: accepted by type only (kvm and bhyve are out of scope beyond their defaults).
+        // HVM rows (kvm, bhyve); value rules in VmValidator.Hvm.
         Array("disks", HvmB, HvmB, "path") with { Flattenable = true },
         Rw("nic_driver", VmPropertyType.String, HvmB, HvmB, Boot),
         Rw("disk_driver", VmPropertyType.String, HvmB, HvmB, Boot),

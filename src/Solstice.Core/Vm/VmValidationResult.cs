@@ -36,7 +36,13 @@ public sealed record VmValidationError(VmValidationCategory Category, string Pro
     /// The name vmadm validate prints (VM.js validate): the top-level key, or <c>nics.*.mtu</c> for a property
     /// of an element (add_nics and update_nics elements are named as nics), never an index or a map key.
     /// </summary>
-    public string Name => Sub is null ? Key : $"{ArrayName(Key)}.*.{Sub}";
+    public string Name => Exact ? Property : Sub is null ? Key : $"{ArrayName(Key)}.*.{Sub}";
+
+    /// <summary>
+    /// VM.js names this problem by its exact path (<c>disks.0.image_size</c>, from validateDiskSource) instead of
+    /// <c>disks.*.image_size</c>.
+    /// </summary>
+    public bool Exact { get; init; }
 
     private static string ArrayName(string key) =>
         key.StartsWith("add_", StringComparison.Ordinal) ? key["add_".Length..]

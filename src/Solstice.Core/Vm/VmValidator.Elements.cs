@@ -16,6 +16,7 @@ public static partial class VmValidator
         {
             "nics" => Scope.Nic,
             "filesystems" => Scope.Filesystem,
+            "disks" => Scope.Disk,
             _ => Scope.Element,
         };
         var primaries = new List<(string Path, int Index)>();

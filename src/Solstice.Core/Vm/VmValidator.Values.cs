@@ -24,6 +24,8 @@ public static partial class VmValidator
                     check.BadValue(path, "must be a string");
                 else if (StringRule(scope, property.Name) is { } rule && !rule.IsValid(text))
                     check.BadValue(path, rule.Reason);
+                else if (HvmStringProblem(check, scope, property.Name, text) is { } problem)
+                    check.BadValue(path, problem);
                 break;
             case VmPropertyType.Uuid:
                 if (!VmValueRules.IsUuid(VmJson.AsString(value)))
@@ -56,7 +58,7 @@ public static partial class VmValidator
             check.BadValue(path, $"must be {range}");
             return;
         }
-        if (property.Name is "zfs_root_recsize" or "zfs_data_recsize" && !VmValueRules.IsPowerOfTwo(number))
+        if (property.Name is "zfs_root_recsize" or "zfs_data_recsize" or "block_size" && !VmValueRules.IsPowerOfTwo(number))
             check.BadValue(path, "must be a power of two from 512 to 131072");
     }
 

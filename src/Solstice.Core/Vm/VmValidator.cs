@@ -72,6 +72,8 @@ public static partial class VmValidator
                 }
             }
         }
+        if (check.BrandKnown)
+            CheckDiskSources(check, payload);
         if (check.BrandKnown && node is not null)
             CheckNode(check, payload, node);
         return new VmValidationResult(action, check.BrandName, check.Errors);
@@ -186,6 +188,7 @@ public static partial class VmValidator
         Top,
         Nic,
         Filesystem,
+        Disk,
         Element,
     }
 
@@ -223,8 +226,11 @@ public static partial class VmValidator
             Sub = null;
         }
 
-        public void Add(VmValidationCategory category, string path, string reason) =>
-            Errors.Add(new VmValidationError(category, path, reason) { Key = Key.Length > 0 ? Key : path, Index = Index, Sub = Sub });
+        public void Add(VmValidationCategory category, string path, string reason, bool exact = false) =>
+            Errors.Add(new VmValidationError(category, path, reason)
+            {
+                Key = Key.Length > 0 ? Key : path, Index = Index, Sub = Sub, Exact = exact,
+            });
 
         public void BadProperty(string path, string reason) => Add(VmValidationCategory.BadProperty, path, reason);
 

@@ -212,15 +212,16 @@ public class VmUpdaterTests
     [Fact]
     public void Hvm_disks_and_pci_devices_are_keyed_by_path()
     {
-        var kvm = Create("{'brand': 'kvm', 'disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'size': 10240, 'boot': true}]}");
+        // VM.js: a disk names its path only with nocreate (or as a cdrom).
+        var kvm = Create("{'brand': 'kvm', 'disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'nocreate': true, 'size': 10240, 'boot': true}]}");
         var result = Apply("""
-            {'add_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk1', 'size': 2048}],
-             'update_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'size': 20480}]}
+            {'add_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk1', 'nocreate': true, 'size': 2048}],
+             'update_disks': [{'path': '/dev/zvol/rdsk/zones/x-disk0', 'boot': false}]}
             """, kvm);
-        Assert.Equal("disks.0.size changed; disks.1 added", Changes(result));
+        Assert.Equal("disks.0.boot changed; disks.1 added", Changes(result));
         Assert.True(result.RebootRequired);
         result = Apply("{'remove_disks': ['/dev/zvol/rdsk/zones/x-disk0']}", result.Vm);
-        Assert.Equal("[{\"path\":\"/dev/zvol/rdsk/zones/x-disk1\",\"size\":2048}]", Compact(result.Vm["disks"]));
+        Assert.Equal("[{\"nocreate\":true,\"path\":\"/dev/zvol/rdsk/zones/x-disk1\",\"size\":2048}]", Compact(result.Vm["disks"]));
 
         var bhyve = Create("{'brand': 'bhyve'}");
         result = Apply("{'add_pci_devices': [{'path': '/devices/pci@0/x', 'pci_slot': '0:8:0'}]}", bhyve);
