@@ -52,6 +52,9 @@ public sealed partial class ImageManifest
 
     public string? PublishedAt => String(Json, "published_at");
 
+    /// <summary>The manifest's "image_size": a zvol image's disk size in MiB, when it is a positive integer.</summary>
+    public long? ImageSizeMiB => TryGetInteger(Json["image_size"], out long mib) && mib > 0 ? mib : null;
+
     /// <summary>The manifest's "published_at" as a date, when it is a valid ISO-8601 timestamp.</summary>
     public DateTimeOffset? Published =>
         PublishedAt is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,

@@ -47,16 +47,14 @@ public sealed partial class ImageStore
     /// again, and the index entry is written only once the @final snapshot exists. Under the uuid's
     /// lock, a dataset left by an interrupted install is taken over: without @final it is partial
     /// and is destroyed; with @final its content is complete and only the index entry was missing.
+    /// A zvol image becomes a dataset holding the disk file disk.raw instead of a rootfs (ImageStore.Zvol.cs).
     /// </summary>
     public InstalledImage Install(ImageManifest manifest, string filePath, InstallOptions? options = null)
     {
         options ??= new InstallOptions();
         Guid uuid = manifest.Uuid;
-        // A zvol image is a disk for a hardware VM (kvm, bhyve), sent as a zfs stream; a tarball that
-        // claims to be one would become a zone root that no zvol VM can boot.
-        if (manifest.Type == "zvol")
-            throw new SolsticeException(ErrorCode.NotSupported,
-                $"image {uuid}: type 'zvol' is a disk image for kvm and bhyve VMs, which this node does not run (zones only)");
+        // A zvol image is a disk for a hardware VM (kvm, bhyve): its dataset holds disk.raw, not a rootfs.
+        long? disk = manifest.Type == "zvol" ? ZvolCapacity(manifest) : null;
         using var held = options.Locked ? null : Lock(uuid);
         // The manifest of this uuid is written only under its lock: a temp file of it now is a killed write's.
         if (Directory.Exists(IndexDirectory))
@@ -101,11 +99,18 @@ public sealed partial class ImageStore
             else
                 Pool.Create(dataset);
             revert.Add($"destroy {dataset}", () => Pool.Destroy(dataset, recursive: true));
-            string root = RootOf(uuid);
-            Directory.CreateDirectory(root);
             try
             {
-                Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
+                if (disk is { } capacity)
+                {
+                    InstallDisk(manifest, file, Pool.PathOf(dataset), capacity);
+                }
+                else
+                {
+                    string root = RootOf(uuid);
+                    Directory.CreateDirectory(root);
+                    Extract(manifest, file, root, layer: origin is not null || manifest.Type == "docker");
+                }
             }
             catch (SolsticeException)
             {

@@ -57,17 +57,6 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_tarball_declared_as_a_zvol_installs_nothing()
-    {
-        var image = new TestImageBuilder { Type = "zvol" }.Rootfs().Write(_files);
-
-        var ex = Assert.Throws<SolsticeException>(() => _store.Install(image.ManifestPath, image.FilePath));
-        Assert.Equal(ErrorCode.NotSupported, ex.Code);
-        Assert.Equal($"image {image.Uuid}: type 'zvol' is a disk image for kvm and bhyve VMs, which this node does not run (zones only)", ex.Message);
-        AssertNothingInstalled();
-    }
-
-    [Fact]
     public void A_wrong_sha1_installs_nothing()
     {
         var image = new TestImageBuilder().Rootfs().Write(_files);

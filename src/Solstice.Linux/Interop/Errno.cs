@@ -19,5 +19,6 @@ public static class Errno
     public const int ENAMETOOLONG = 36;
     public const int ENOTEMPTY = 39;
     public const int ENOTTY = 25;
+    public const int EOPNOTSUPP = 95;
     public const int EDQUOT = 122;
 }
