@@ -15,14 +15,15 @@ public sealed partial class SealedRuncTests
     private static partial int Fcntl(int fd, int cmd, int arg);
 
     [Fact]
-    public void The_daemon_runs_the_sealed_copy_but_hands_out_the_real_path()
+    public void The_daemon_runs_the_sealed_copy_for_init_verbs_only_and_hands_out_the_real_path()
     {
         var runner = new RecordingCommandRunner();
         var runc = new RuncRuntime("/usr/sbin/runc", "/run/solstice/runc", runner, launchPath: "/proc/self/fd/7");
         runner.Results.Enqueue(new CommandResult(0, "null", ""));
         runc.List();
         runc.Exec("z1", ["/bin/true"]);
-        Assert.All(runner.Calls, call => Assert.Equal("/proc/self/fd/7", call[0]));
+        runc.Create("z1", "/b", "/b/pid");
+        Assert.Equal(["/usr/sbin/runc", "/proc/self/fd/7", "/proc/self/fd/7"], runner.Calls.Select(call => call[0]));
         Assert.Equal("/usr/sbin/runc", runc.ExecCommand("z1", ["/bin/sh"])[0]);
         Assert.Equal("/usr/sbin/runc", runc.BinaryPath);
     }
