@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [storage|zones|concurrency|cli-start|network|tcp|nic-density|metadata|images|fresh-images|hvm|all] [iterations] [density|clients|nics|images|busy]
+# Runs the benchmarks as root: bench/run.sh [runc-sealed|storage|zones|concurrency|cli-start|network|tcp|nic-density|metadata|images|fresh-images|hvm|all] [iterations] [density|clients|nics|images|busy]
 # The third argument is the zone density (default 200), the number of concurrent clients (default 20), the number of nics for nic-density (default 300;
 # iterations are ignored there), the number of images to list (default 10000), or for tcp "busy" (a diagnostic
 # run with the receiving CPU kept from idling, docs/benchmarks.md).
@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite="${1:-all}"
+if [ "$suite" = runc-sealed ]; then
+    # runc from its file vs from a sealed memfd copy (docs/oci.md): list and run counts.
+    exec /usr/bin/python3 bench/runc-sealed/bench.py "${2:-200}" "${3:-50}"
+fi
 if [ "$suite" = metadata ] || [ "$suite" = all ]; then
     dotnet publish bench/Solstice.MdataProbe -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/mdata-probe
     mkdir -p artifacts/bench

@@ -92,7 +92,8 @@ public static class Program
         var pool = pools[0];
         var repository = new VmRepository(pool.PathOf(pool.Root.Child("config")));
         var choice = new RuntimeDetector().Detect(Environment.GetEnvironmentVariable(RuntimeDetector.OverrideVariable));
-        var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()));
+        using var sealedRuntime = SealedRuntimeCopy(choice);
+        var oci = OciRuntime.Create(choice, ProcessCommandRunner.Instance, Path.Combine(runDir, choice.Kind.ToString().ToLowerInvariant()), sealedRuntime);
         var network = new NodeNetwork(
             Path.Combine(Path.GetDirectoryName(config.SourcePath!)!, "network.json"), runDir, pool.PathOf(pool.Root.Child("config")) + "/fw");
         // df in a zone shows its quota (docs/security.md); only btrfs pools have quotas to show.
@@ -125,6 +126,25 @@ public static class Program
         await server.RunAsync(stop.Token);
         Console.Error.WriteLine("solsticed: stopping; zones keep running");
         return 0;
+    }
+
+    /// <summary>
+    /// A sealed in-memory copy of runc to run it from (docs/oci.md); null for crun, or when the copy
+    /// fails (old kernel, unreadable binary): runc then runs from its file and copies itself as usual.
+    /// </summary>
+    private static SealedExecutable? SealedRuntimeCopy(OciRuntimeChoice choice)
+    {
+        if (choice.Kind != OciRuntimeKind.Runc)
+            return null;
+        try
+        {
+            return SealedExecutable.Create(choice.BinaryPath);
+        }
+        catch (SolsticeException ex)
+        {
+            Console.Error.WriteLine($"solsticed: running runc from {choice.BinaryPath}: {ex.Message}");
+            return null;
+        }
     }
 
     private static void HoldDescriptors(string? count)

@@ -3,7 +3,8 @@ using Solstice.Linux;
 namespace Solstice.Instances.Oci;
 
 /// <summary>
-/// crun. Debian's build refuses hybrid cgroup hosts, so RuntimeDetector only picks it on pure cgroup v2.
+/// crun. It refuses a hybrid cgroup host whose v2 hierarchy holds a controller, so RuntimeDetector picks it
+/// only on pure cgroup v2 and on hybrid hosts with an empty unified cgroup.controllers.
 /// </summary>
 public sealed class CrunRuntime(string binaryPath, string stateRoot, ICommandRunner runner)
     : OciRuntime(binaryPath, stateRoot, runner)

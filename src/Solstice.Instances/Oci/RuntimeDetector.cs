@@ -5,8 +5,10 @@ namespace Solstice.Instances.Oci;
 
 /// <summary>
 /// Picks the OCI runtime: an explicit choice wins (SOLSTICE_OCI_RUNTIME, then the configured value);
-/// otherwise crun on a pure cgroup v2 host that has it, runc everywhere else. Each input is a property
-/// so tests can describe any host.
+/// otherwise crun wherever it can run and is installed, runc everywhere else. crun runs on a pure cgroup
+/// v2 host and on a hybrid host whose v2 hierarchy (CgroupRoot/unified) holds no controllers; it refuses
+/// a hybrid host that moved a controller there (its cgroup.controllers is non-empty) and a v1-only host.
+/// Each input is a property so tests can describe any host.
 /// </summary>
 public sealed class RuntimeDetector
 {
@@ -25,6 +27,9 @@ public sealed class RuntimeDetector
 
     public Func<string, bool> IsCgroup2 { get; init; } = IsCgroup2Mount;
 
+    /// <summary>A file's text, or null when it does not exist.</summary>
+    public Func<string, string?> ReadFile { get; init; } = path => File.Exists(path) ? File.ReadAllText(path) : null;
+
     /// <param name="configured">The node config's runtime setting: "runc", "crun", an absolute path to either, or null/"auto".</param>
     /// <exception cref="SolsticeException">Unavailable when no usable runtime exists; InvalidArgument for an unknown override.</exception>
     public OciRuntimeChoice Detect(string? configured = null)
@@ -35,18 +40,43 @@ public sealed class RuntimeDetector
         if (!string.IsNullOrWhiteSpace(configured) && configured != "auto")
             return Explicit(configured.Trim(), $"configured '{configured}'");
 
-        bool pureV2 = IsPureCgroup2();
+        var (crunCanRun, layout) = CrunSupport();
         string? crun = FindExecutable("crun");
         string? runc = FindExecutable("runc");
-        if (pureV2 && crun is not null)
-            return new OciRuntimeChoice(OciRuntimeKind.Crun, crun, "pure cgroup v2 host with crun installed");
+        if (crunCanRun && crun is not null)
+            return new OciRuntimeChoice(OciRuntimeKind.Crun, crun, $"crun is installed and runs on this host ({layout}).");
         if (runc is not null)
-            return new OciRuntimeChoice(OciRuntimeKind.Runc, runc, pureV2 ? "crun is not installed" : "host cgroups are not pure v2 (crun needs pure v2)");
+            return new OciRuntimeChoice(OciRuntimeKind.Runc, runc, crunCanRun
+                ? $"crun is not installed, so runc ({layout})."
+                : $"crun refuses this host ({layout}), so runc.");
         if (crun is not null)
             throw new SolsticeException(ErrorCode.Unavailable,
-                $"runc is not installed, and crun ({crun}) refuses this host's cgroup v1/hybrid layout; install runc, or set {OverrideVariable}=crun to try anyway");
+                $"runc is not installed, and crun ({crun}) refuses this host ({layout}); install runc, or set {OverrideVariable}=crun to try anyway");
         throw new SolsticeException(ErrorCode.Unavailable,
-            $"no OCI runtime found on PATH: install runc (or crun on a pure cgroup v2 host), or set {OverrideVariable} to its path");
+            $"no OCI runtime found on PATH: install runc (or crun), or set {OverrideVariable} to its path");
+    }
+
+    /// <summary>
+    /// Whether crun can run on this host's cgroup layout, and the layout in words. crun manages a pure v2
+    /// host; on a hybrid host it uses the v1 controllers and only refuses when the v2 hierarchy at
+    /// CgroupRoot/unified offers a controller itself (its cgroup.controllers is not empty, e.g. hugetlb).
+    /// </summary>
+    public (bool CanRun, string Layout) CrunSupport()
+    {
+        if (IsPureCgroup2())
+            return (true, "pure cgroup v2");
+        if (IsCgroup2(CgroupRoot))
+            return (false, "cgroup v2 without cpu, memory and pids at the root");
+        string unified = Path.Combine(CgroupRoot, "unified");
+        if (!IsCgroup2(unified))
+            return (false, "cgroup v1 only, no v2 hierarchy");
+        string? controllers = ReadFile(Path.Combine(unified, "cgroup.controllers"));
+        if (controllers is null)
+            return (false, $"hybrid cgroups whose {unified}/cgroup.controllers cannot be read");
+        string listed = string.Join(' ', controllers.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        return listed.Length == 0
+            ? (true, "hybrid cgroups with no controller in the v2 hierarchy")
+            : (false, $"hybrid cgroups with '{listed}' in the v2 hierarchy");
     }
 
     /// <summary>CgroupRoot is a cgroup2 mount whose root delegates cpu, memory and pids.</summary>
@@ -54,10 +84,10 @@ public sealed class RuntimeDetector
     {
         if (!IsCgroup2(CgroupRoot))
             return false;
-        string controllersFile = Path.Combine(CgroupRoot, "cgroup.controllers");
-        if (!File.Exists(controllersFile))
+        string? text = ReadFile(Path.Combine(CgroupRoot, "cgroup.controllers"));
+        if (text is null)
             return false;
-        var controllers = File.ReadAllText(controllersFile).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var controllers = text.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         return controllers.Contains("cpu") && controllers.Contains("memory") && controllers.Contains("pids");
     }
 

@@ -14,20 +14,38 @@ public sealed class RuntimeDetectorTests : IDisposable
 
     private string Cgroup => _dir.Combine("cgroup");
 
-    private RuntimeDetector Detector(bool cgroup2, string controllers = "cpuset cpu io memory hugetlb pids rdma misc", string? env = null)
+    private RuntimeDetector Detector(bool cgroup2, string controllers = "cpuset cpu io memory hugetlb pids rdma misc", string? env = null) =>
+        Detector(cgroup2 ? Layout.PureV2 : Layout.V1Only, controllers, env: env);
+
+    public enum Layout { PureV2, HybridEmptyUnified, HybridHugetlbUnified, V1Only }
+
+    /// <summary>A host with the given cgroup layout, captured from real hosts; file reads and statfs are faked.</summary>
+    private RuntimeDetector Detector(Layout layout, string rootControllers = "cpuset cpu io memory hugetlb pids rdma misc", string? env = null)
     {
         Directory.CreateDirectory(Bin);
-        Directory.CreateDirectory(Cgroup);
-        File.WriteAllText(Path.Combine(Cgroup, "cgroup.controllers"), controllers + "\n");
-        // An empty PATH entry plus a bogus fallback: only our temp bin can supply runtimes. The host's
-        // /usr/sbin/runc is still found through the fallback directories, so tests that need "none
-        // installed" look for names only our bin has.
+        string unified = Path.Combine(Cgroup, "unified");
+        var cgroup2Mounts = layout switch
+        {
+            Layout.PureV2 => new[] { Cgroup },
+            Layout.HybridEmptyUnified or Layout.HybridHugetlbUnified => [unified],
+            _ => [],
+        };
+        var files = new Dictionary<string, string>();
+        if (layout == Layout.PureV2)
+            files[Path.Combine(Cgroup, "cgroup.controllers")] = rootControllers + "\n";
+        if (layout == Layout.HybridEmptyUnified)
+            files[Path.Combine(unified, "cgroup.controllers")] = "\n";
+        if (layout == Layout.HybridHugetlbUnified)
+            files[Path.Combine(unified, "cgroup.controllers")] = "hugetlb\n";
+        // The temp bin comes first on the search path. The host's /usr/sbin/runc is still found through the
+        // fallback directories, so tests that need "none installed" look for names only our bin has.
         return new RuntimeDetector
         {
             CgroupRoot = Cgroup,
             SearchPath = Bin,
             GetEnvironment = name => name == RuntimeDetector.OverrideVariable ? env : null,
-            IsCgroup2 = _ => cgroup2,
+            IsCgroup2 = cgroup2Mounts.Contains,
+            ReadFile = path => files.GetValueOrDefault(path),
         };
     }
 
@@ -51,14 +69,60 @@ public sealed class RuntimeDetectorTests : IDisposable
     }
 
     [Fact]
-    public void Hybrid_host_gets_runc_even_with_crun_installed()
+    public void Hybrid_host_with_an_empty_unified_hierarchy_gets_crun()
+    {
+        string crun = Install("crun");
+        Install("runc");
+        var choice = Detector(Layout.HybridEmptyUnified).Detect();
+        Assert.Equal((OciRuntimeKind.Crun, crun), (choice.Kind, choice.BinaryPath));
+        Assert.Contains("no controller in the v2 hierarchy", choice.Reason);
+    }
+
+    [Fact]
+    public void Hybrid_host_with_hugetlb_in_the_unified_hierarchy_gets_runc()
     {
         Install("crun");
         string runc = Install("runc");
-        var choice = Detector(cgroup2: false).Detect();
-        Assert.Equal(OciRuntimeKind.Runc, choice.Kind);
-        Assert.Equal(runc, choice.BinaryPath);
-        Assert.Contains("not pure v2", choice.Reason);
+        var choice = Detector(Layout.HybridHugetlbUnified).Detect();
+        Assert.Equal((OciRuntimeKind.Runc, runc), (choice.Kind, choice.BinaryPath));
+        Assert.Equal("crun refuses this host (hybrid cgroups with 'hugetlb' in the v2 hierarchy), so runc.", choice.Reason);
+    }
+
+    [Fact]
+    public void V1_only_host_gets_runc()
+    {
+        Install("crun");
+        string runc = Install("runc");
+        var choice = Detector(Layout.V1Only).Detect();
+        Assert.Equal((OciRuntimeKind.Runc, runc), (choice.Kind, choice.BinaryPath));
+        Assert.Contains("cgroup v1 only", choice.Reason);
+    }
+
+    [Theory]
+    [InlineData(Layout.PureV2)]
+    [InlineData(Layout.HybridEmptyUnified)]
+    public void Host_crun_could_run_on_gets_runc_when_crun_is_missing(Layout layout)
+    {
+        string runc = Install("runc");
+        var detector = Detector(layout);
+        Assert.True(detector.CrunSupport().CanRun);
+        if (detector.FindExecutable("crun") is not null)
+            return; // the machine running the tests has crun in a fallback directory
+        var choice = detector.Detect();
+        Assert.Equal((OciRuntimeKind.Runc, runc), (choice.Kind, choice.BinaryPath));
+        Assert.StartsWith("crun is not installed", choice.Reason);
+    }
+
+    [Fact]
+    public void Runc_missing_on_a_host_crun_refuses_is_unavailable()
+    {
+        Install("crun");
+        var detector = Detector(Layout.HybridHugetlbUnified);
+        if (detector.FindExecutable("runc") is not null)
+            return; // the machine running the tests has runc in a fallback directory
+        var error = Assert.Throws<SolsticeException>(() => detector.Detect());
+        Assert.Equal(ErrorCode.Unavailable, error.Code);
+        Assert.Contains("refuses this host", error.Message);
     }
 
     [Fact]
@@ -118,12 +182,15 @@ public sealed class RuntimeDetectorTests : IDisposable
     }
 
     [Fact]
-    public void This_host_is_hybrid_and_uses_runc()
+    public void This_host_is_hybrid_with_hugetlb_in_unified_and_uses_runc()
     {
         var detector = new RuntimeDetector { GetEnvironment = _ => null };
         if (!File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes") || detector.FindExecutable("runc") is null)
             return;
         Assert.False(detector.IsPureCgroup2());
-        Assert.Equal(OciRuntimeKind.Runc, detector.Detect().Kind);
+        var choice = detector.Detect();
+        if (File.ReadAllText("/sys/fs/cgroup/unified/cgroup.controllers").Trim().Length > 0)
+            Assert.Equal(OciRuntimeKind.Runc, choice.Kind);
+        Assert.NotEmpty(choice.Reason);
     }
 }
