@@ -89,7 +89,6 @@ public sealed class CgroupReader(CgroupLayout layout)
             MemoryCapHits = Get(events, "max"),
             OomKills = Get(events, "oom_kill"),
             PagedOutBytes = Get(memStat, "pgsteal") * PageSize,
-            PagesIn = Get(memStat, "pgfault") is null ? null : Get(memStat, "pgmajfault"),
             Io = File("", relative, "io.stat") is { } io ? CgroupFiles.IoStatV2(io) : null,
         };
     }
