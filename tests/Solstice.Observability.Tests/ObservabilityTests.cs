@@ -143,6 +143,7 @@ public class ObservabilityTests
             uprobe:/bin/sh:readline { printf("%s\n", zonename); }
             BEGIN { printf("hi\n"); }
             END { printf("bye\n"); }
+            interval:s:3 { exit(); }
             """;
         string built = TraceProgram.Build(program, [new TraceZone(1, "web0", [101, 102])], [1]);
         Assert.Contains("@__zname[1] = \"web0\";", built);
@@ -152,6 +153,9 @@ public class ObservabilityTests
         Assert.Contains("// count opens: zonename in a comment stays", built);
         Assert.Contains("BEGIN { printf(\"hi\\n\"); }", built);
         Assert.Contains("END { printf(\"bye\\n\"); }", built);
+        Assert.Contains("interval:s:3 { exit(); }", built);
+        // With no zone running the task map is still typed, so bpftrace accepts lookups in it.
+        Assert.Contains("@__zn[0] = 0;", TraceProgram.Build("tracepoint:raw_syscalls:sys_enter { @[zonename] = count(); }", [], null));
     }
 
     [Fact]

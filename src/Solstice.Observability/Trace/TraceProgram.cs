@@ -26,6 +26,8 @@ public static class TraceProgram
         var sb = new StringBuilder();
         sb.Append("BEGIN\n{\n");
         sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[0] = \"global\";\n");
+        // Types the task map even when no zone runs (tid 0 is the idle task, global anyway).
+        sb.Append(CultureInfo.InvariantCulture, $"\t{TaskMap}[0] = 0;\n");
         foreach (var z in zones)
         {
             sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[{z.Index}] = \"{Escape(z.Name)}\";\n");
@@ -115,6 +117,11 @@ public static class TraceProgram
         if (probes.Length == 0 || probes is "BEGIN" or "END" || probes.StartsWith("BEGIN", StringComparison.Ordinal) && probes.Length == 5)
             return header;
         if (probes.StartsWith("BEGIN", StringComparison.Ordinal) || probes.StartsWith("END", StringComparison.Ordinal))
+            return header;
+        // Timers fire in whatever task is on the CPU: restricting them would only delay them (an
+        // exit() in one would wait for a zone task to be running). profile: probes sample the task
+        // on the CPU, so they are restricted like any other.
+        if (probes.StartsWith("interval:", StringComparison.Ordinal) || probes.StartsWith("i:", StringComparison.Ordinal))
             return header;
         string end = header.TrimEnd();
         string trailing = header[end.Length..];

@@ -35,6 +35,7 @@ public sealed class ZoneObservabilityTests
         var before = Row(d.Run("zonememstat", "-H", "-O", "-z", zone).Out);
         // tail keeps the whole of a newline-free stream: it grows until the kernel's OOM killer ends it.
         d.Zlogin(zone, "tail /dev/zero; true");
+        Console.WriteLine(d.Run("zonememstat", "-a", "-O").Out);
         var after = Row(d.Run("zonememstat", "-H", "-O", "-z", zone).Out);
         Assert.Equal(zone, after[0]);
         Assert.Equal("64", after[2]);
@@ -56,6 +57,7 @@ public sealed class ZoneObservabilityTests
         // The second report covers its 2 s interval.
         string prstat = d.Run("prstat", "-Z", "-n", "1,1000", "2", "2").Out;
         string second = d.Run("solstice", "kstat", "caps").Out;
+        Console.WriteLine(prstat + first + second);
         string report = prstat[prstat.LastIndexOf("ZONEID", StringComparison.Ordinal)..];
         var row = report.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Single(f => f.Length == 8 && f[7] == zone);
         double cpu = double.Parse(row[6].TrimEnd('%'), CultureInfo.InvariantCulture);
@@ -75,6 +77,7 @@ public sealed class ZoneObservabilityTests
         d.Zlogin(reader, Background("dd if=/dev/zero of=/dev/null bs=64k"));
         Thread.Sleep(500);
         string vfsstat = d.Run("vfsstat", "-Z", "1", "2").Out;
+        Console.WriteLine(vfsstat);
         string second = vfsstat[vfsstat.LastIndexOf("  r/s", StringComparison.Ordinal)..];
         double Kr(string uuid) => double.Parse(second.Split('\n').Single(l => l.EndsWith(")", StringComparison.Ordinal) && l.Contains($" {uuid[..8]} (", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
@@ -92,6 +95,7 @@ public sealed class ZoneObservabilityTests
             d.Zlogin(zone, Background("while :; do cat /etc/hostname; sleep 0.1; done"));
         var result = d.Run("solstice", "trace", "-z", "obs-trace-a", "-e",
             "tracepoint:syscalls:sys_enter_openat { @opens[zonename] = count(); } interval:s:3 { exit(); }");
+        Console.WriteLine(result.Out + result.Error);
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Matches(@"@opens\[obs-trace-a\]: [1-9]", result.Out);
         Assert.DoesNotContain("obs-trace-b", result.Out);

@@ -197,21 +197,27 @@ public static partial class TraceCommand
                         errors.Add(line);
                 }
             });
-            bool skipBlank = false;
+            // Our own maps are printed at exit like the program's: leave them out, with the blank
+            // lines bpftrace puts around each map.
+            int blanks = 0;
+            bool afterOurs = false;
             while (process.StandardOutput.ReadLine() is { } line)
             {
-                // Our own maps are printed at exit like the program's: leave them out.
-                if (line.StartsWith(TraceProgram.TaskMap, StringComparison.Ordinal) || line.StartsWith("@__", StringComparison.Ordinal))
+                if (line.Length == 0)
                 {
-                    skipBlank = true;
+                    blanks++;
                     continue;
                 }
-                if (skipBlank && line.Length == 0)
+                if (line.StartsWith("@__", StringComparison.Ordinal))
                 {
-                    skipBlank = false;
+                    blanks = 0;
+                    afterOurs = true;
                     continue;
                 }
-                skipBlank = false;
+                for (int i = afterOurs ? 1 : 0; i < blanks; i++)
+                    context.Out.WriteLine();
+                blanks = 0;
+                afterOurs = false;
                 context.Out.WriteLine(line);
                 context.Out.Flush();
             }
