@@ -23,25 +23,33 @@ public static class TraceProgram
 
     public static string Build(string program, IReadOnlyList<TraceZone> zones, IReadOnlyCollection<int>? only)
     {
+        string body = ReplaceZonename(program);
+        bool restricted = only is { Count: > 0 };
+        bool named = body != program;
+        if (!named && !restricted)
+            return program.EndsWith('\n') ? program : program + "\n"; // nothing about zones: bpftrace's program as given
         var sb = new StringBuilder();
         sb.Append("BEGIN\n{\n");
-        sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[0] = \"global\";\n");
         // Types the task map even when no zone runs (tid 0 is the idle task, global anyway).
         sb.Append(CultureInfo.InvariantCulture, $"\t{TaskMap}[0] = 0;\n");
+        if (named)
+            sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[0] = \"global\";\n");
         foreach (var z in zones)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[{z.Index}] = \"{Escape(z.Name)}\";\n");
+            // Each string store costs bpftrace about 6 ms to compile (docs/observability.md), so
+            // names are written only where the program can print them: all zones, or the -z ones.
+            if (named && (!restricted || only!.Contains(z.Index)))
+                sb.Append(CultureInfo.InvariantCulture, $"\t{NameMap}[{z.Index}] = \"{Escape(z.Name)}\";\n");
             foreach (int tid in z.Tids)
                 sb.Append(CultureInfo.InvariantCulture, $"\t{TaskMap}[{tid}] = {z.Index};\n");
         }
         sb.Append("}\n");
         sb.Append(CultureInfo.InvariantCulture,
             $"tracepoint:sched:sched_process_fork /{TaskMap}[args->parent_pid]/\n{{\n\t{TaskMap}[args->child_pid] = {TaskMap}[args->parent_pid];\n}}\n");
-        string body = ReplaceZonename(program);
-        if (only is { Count: > 0 })
+        if (restricted)
         {
             // Global (0) is every task not in a zone's map: a missing key reads as 0.
-            string predicate = string.Join(" || ", only.Order().Select(i => $"{TaskMap}[tid] == {i.ToString(CultureInfo.InvariantCulture)}"));
+            string predicate = string.Join(" || ", only!.Order().Select(i => $"{TaskMap}[tid] == {i.ToString(CultureInfo.InvariantCulture)}"));
             body = Restrict(body, predicate);
         }
         sb.Append(body);
