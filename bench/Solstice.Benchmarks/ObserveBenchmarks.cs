@@ -38,12 +38,20 @@ public static class ObserveBenchmarks
             }
             Thread.Sleep(500);
             Console.WriteLine($"{zones} zone cgroups ({(v2 ? "v2" : "v1")}), one process each");
+            // The machine's state in the same run: a process that does nothing.
+            Compare(runs, "/bin/true (spawn baseline)", ["/bin/true"], null);
             Compare(runs, "zonememstat", [Path.Combine(bin, "zonememstat")], null);
             Compare(runs, "prstat -Z 1 1", [Path.Combine(bin, "prstat"), "-Z", "1", "1"], null);
             if (File.Exists("/usr/bin/bpftrace"))
             {
                 string program = "tracepoint:raw_syscalls:sys_enter { @[comm] = count(); } interval:ms:1 { exit(); }";
-                Compare(Math.Min(runs, 20), "solstice trace (start to exit)", [Path.Combine(bin, "solstice"), "trace", "-e", program],
+                Compare(Math.Min(runs, 20), "solstice trace, no zonename", [Path.Combine(bin, "solstice"), "trace", "-e", program],
+                    ["/usr/bin/bpftrace", "-e", program]);
+                // -z one zone with zonename: every zone task's thread id, one name.
+                string zoned = "tracepoint:raw_syscalls:sys_enter { @[zonename] = count(); } interval:ms:1 { exit(); }";
+                Compare(Math.Min(runs, 20), "solstice trace -z <one of N> with zonename", [Path.Combine(bin, "solstice"), "trace", "-z", uuids[0], "-e", zoned],
+                    ["/usr/bin/bpftrace", "-e", program]);
+                Compare(Math.Min(runs, 10), "solstice trace with zonename, all N zones", [Path.Combine(bin, "solstice"), "trace", "-e", zoned],
                     ["/usr/bin/bpftrace", "-e", program]);
             }
         }

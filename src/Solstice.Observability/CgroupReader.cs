@@ -10,16 +10,19 @@ public sealed class CgroupReader(CgroupLayout layout)
 
     public CgroupLayout Layout { get; } = layout;
 
-    public ZoneCgroupStats? ReadZone(string uuid) => Read(CgroupLayout.ZoneRelative(uuid));
+    public ZoneCgroupStats? ReadZone(string uuid, bool memoryOnly = false) => Read(CgroupLayout.ZoneRelative(uuid), memoryOnly);
 
-    public ZoneCgroupStats? Read(string relative) =>
-        Layout.Version == CgroupVersion.V2 ? ReadV2(relative) : ReadV1(relative);
+    /// <param name="memoryOnly">Leave out the CPU and block I/O files (their figures stay null).</param>
+    public ZoneCgroupStats? Read(string relative, bool memoryOnly = false) =>
+        Layout.Version == CgroupVersion.V2 ? ReadV2(relative, memoryOnly) : ReadV1(relative, memoryOnly);
 
     private string? File(string controller, string relative, string name) =>
         CgroupFiles.TryRead(Path.Combine(Layout.Directory(controller, relative), name));
 
-    private ZoneCgroupStats? ReadV1(string relative)
+    private ZoneCgroupStats? ReadV1(string relative, bool memoryOnly)
     {
+        if (memoryOnly)
+            return ReadV1Memory(relative);
         string? procs = File("memory", relative, "cgroup.procs");
         if (procs is null)
             return null;
@@ -58,15 +61,36 @@ public sealed class CgroupReader(CgroupLayout layout)
         };
     }
 
-    private ZoneCgroupStats? ReadV2(string relative)
+    private ZoneCgroupStats? ReadV1Memory(string relative)
+    {
+        string? procs = File("memory", relative, "cgroup.procs");
+        if (procs is null)
+            return null;
+        var memStat = File("memory", relative, "memory.stat") is { } ms ? CgroupFiles.FlatKeyed(ms) : null;
+        var oom = File("memory", relative, "memory.oom_control") is { } oc ? CgroupFiles.FlatKeyed(oc) : null;
+        return new ZoneCgroupStats
+        {
+            Pids = CgroupFiles.Pids(procs),
+            RssBytes = Sum(Get(memStat, "total_rss") ?? Get(memStat, "rss"), Get(memStat, "total_mapped_file") ?? Get(memStat, "mapped_file")),
+            MemoryUsageBytes = Number("memory", relative, "memory.usage_in_bytes"),
+            MemoryLimitBytes = Unlimited(Number("memory", relative, "memory.limit_in_bytes")),
+            SwapUsageBytes = Number("memory", relative, "memory.memsw.usage_in_bytes"),
+            SwapLimitBytes = Unlimited(Number("memory", relative, "memory.memsw.limit_in_bytes")),
+            MemoryCapHits = Number("memory", relative, "memory.failcnt"),
+            OomKills = Get(oom, "oom_kill"),
+            PagesIn = Get(memStat, "total_pgpgin") ?? Get(memStat, "pgpgin"),
+        };
+    }
+
+    private ZoneCgroupStats? ReadV2(string relative, bool memoryOnly)
     {
         string? procs = File("", relative, "cgroup.procs");
         if (procs is null)
             return null;
         var memStat = File("", relative, "memory.stat") is { } ms ? CgroupFiles.FlatKeyed(ms) : null;
-        var cpuStat = File("", relative, "cpu.stat") is { } cs ? CgroupFiles.FlatKeyed(cs) : null;
+        var cpuStat = !memoryOnly && File("", relative, "cpu.stat") is { } cs ? CgroupFiles.FlatKeyed(cs) : null;
         var events = File("", relative, "memory.events") is { } ev ? CgroupFiles.FlatKeyed(ev) : null;
-        var cpuMax = File("", relative, "cpu.max") is { } cm ? CgroupFiles.CpuMax(cm) : null;
+        var cpuMax = !memoryOnly && File("", relative, "cpu.max") is { } cm ? CgroupFiles.CpuMax(cm) : null;
         long? current = Number("", relative, "memory.current");
         long? swapCurrent = Number("", relative, "memory.swap.current");
         long? limit = Unlimited(Number("", relative, "memory.max"));
@@ -89,7 +113,7 @@ public sealed class CgroupReader(CgroupLayout layout)
             MemoryCapHits = Get(events, "max"),
             OomKills = Get(events, "oom_kill"),
             PagedOutBytes = Get(memStat, "pgsteal") * PageSize,
-            Io = File("", relative, "io.stat") is { } io ? CgroupFiles.IoStatV2(io) : null,
+            Io = !memoryOnly && File("", relative, "io.stat") is { } io ? CgroupFiles.IoStatV2(io) : null,
         };
     }
 

@@ -26,12 +26,15 @@ public sealed class NodeSampler(CgroupLayout layout, IZoneDirectory directory, s
         foreach (string uuid in uuids)
         {
             id++;
-            var stats = _reader.ReadZone(uuid);
+            var stats = _reader.ReadZone(uuid, (parts & SampleParts.MemoryOnly) != 0);
             if (stats is null)
                 continue; // stopped between listing and reading
-            var pids = AllPids(CgroupLayout.ZoneRelative(uuid), stats.Pids);
-            stats = stats with { Pids = pids };
-            zonePids.UnionWith(pids);
+            if ((parts & (SampleParts.Processes | SampleParts.Vfs | SampleParts.Network)) != 0)
+            {
+                var pids = AllPids(CgroupLayout.ZoneRelative(uuid), stats.Pids);
+                stats = stats with { Pids = pids };
+                zonePids.UnionWith(pids);
+            }
             names.TryGetValue(uuid, out var info);
             zones.Add(new ZoneSnapshot
             {

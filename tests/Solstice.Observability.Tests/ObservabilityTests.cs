@@ -119,6 +119,15 @@ public class ObservabilityTests
         Golden.Check($"{tool}.{fixture}.txt", text);
     }
 
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public void Zonememstat_from_the_memory_files_alone_is_the_same_table(string fixture)
+    {
+        var node = Sampler(fixture).Sample(SampleParts.Cgroups | SampleParts.MemoryOnly);
+        Golden.Check($"zonememstat.{fixture}.txt", ZonememstatFormat.Render(node, new ZonememstatOptions()));
+    }
+
     [Fact]
     public void Size_time_and_percent_follow_prutil()
     {

@@ -48,7 +48,7 @@ public static class ObserveTools
         if (a.Positional.Count > 0)
             throw new UsageException($"unexpected argument '{a.Positional[0]}'\n{ZonememstatUsage}");
         var directory = new DaemonZoneDirectory(context.SocketPath);
-        var node = Sampler(context, directory).Sample(SampleParts.Cgroups);
+        var node = Sampler(context, directory).Sample(SampleParts.Cgroups | SampleParts.MemoryOnly);
         context.Out.Write(ZonememstatFormat.Render(node, new ZonememstatOptions
         {
             Alias = a.Has('a'),
