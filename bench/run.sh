@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks as root: bench/run.sh [runc-sealed|storage|zones|concurrency|cli-start|network|tcp|nic-density|metadata|images|fresh-images|hvm|all] [iterations] [density|clients|nics|images|busy]
-# The third argument is the zone density (default 200), the number of concurrent clients (default 20), the number of nics for nic-density (default 300;
+# Runs the benchmarks as root: bench/run.sh [runc-sealed|storage|zones|concurrency|cli-start|network|tcp|nic-density|metadata|images|fresh-images|hvm|observe|all] [iterations] [density|clients|nics|images|busy]
+# The third argument is the zone density (default 200; for observe, the number of zone cgroups), the number of concurrent clients (default 20), the number of nics for nic-density (default 300;
 # iterations are ignored there), the number of images to list (default 10000), or for tcp "busy" (a diagnostic
 # run with the receiving CPU kept from idling, docs/benchmarks.md).
 # The zone, metadata and image suites use the AOT binaries in artifacts/bin when scripts/build.sh has made them;

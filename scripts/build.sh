@@ -13,7 +13,9 @@ dotnet publish src/Solstice.Cli -c Release -r linux-x64 -nologo -v quiet -o arti
 install_binary artifacts/publish/cli/solstice "$out/solstice"
 dotnet publish src/Solstice.Node -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/node
 install_binary artifacts/publish/node/solsticed "$out/solsticed"
-ln -sf solstice "$out/imgadm"
+for tool in imgadm zonememstat prstat vfsstat ziostat; do
+    ln -sf solstice "$out/$tool"
+done
 # The daily node tools: the same commands without the image stack, a third of the size, so they
 # start about as fast as a NativeAOT hello world (docs/benchmarks.md, CLI start).
 dotnet publish src/Solstice.Cli.VmTools -c Release -r linux-x64 -nologo -v quiet -o artifacts/publish/vmtools

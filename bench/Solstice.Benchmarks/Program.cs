@@ -26,6 +26,8 @@ if (suite is "metadata" or "all")
     MetadataBenchmarks.Run(iterations);
 if (suite is "fresh-images")
     FreshImageBenchmarks.Run(Path.Combine(Repo.Root, "artifacts", "bin", "solstice"), iterations);
+if (suite is "observe")
+    ObserveBenchmarks.Run(iterations, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
 if (suite is "hvm")
     HvmBenchmarks.Run(iterations);
 if (suite is "images" or "all")

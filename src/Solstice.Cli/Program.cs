@@ -45,7 +45,7 @@ public static class Program
                 tool = ImgadmTool.Run;
                 return true;
             default:
-                return NodeTools.TryGet(name, out tool);
+                return NodeTools.TryGet(name, out tool) || Commands.Observe.ObserveTools.TryGet(name, out tool);
         }
     }
 }

@@ -12,7 +12,11 @@ public static class SolsticeTool
           dataset list|create|snapshot|rollback|clone|destroy|get|set|send|receive
           imgapi serve --listen <address:port> [--pool <name>]
                                  serve the pool's images over IMGAPI
-          <tool> [args]          run vmadm, imgadm, fwadm or zlogin by name
+          kstat [selector]...    the zones' caps and memory_cap kstats (kstat -p lines)
+          trace [-z zone]... -e PROGRAM | -f FILE | -s SCRIPT
+                                 bpftrace with zonename, restricted to zones
+          top [interval]         a live per-zone view: CPU, memory, network, disk
+          <tool> [args]          run vmadm, imgadm, fwadm, zlogin, zonememstat, prstat, vfsstat or ziostat by name
         """;
 
     public static int Run(IReadOnlyList<string> args, CliContext context)
@@ -29,6 +33,9 @@ public static class SolsticeTool
             "pool" => PoolCommand.Run(rest, context),
             "setup" => SetupCommand.Run(rest, context),
             "imgapi" => ImgapiCommand.Run(rest, context),
+            "kstat" => Observe.KstatCommand.Run(rest, context),
+            "trace" => Observe.TraceCommand.Run(rest, context),
+            "top" => Observe.TopCommand.Run(rest, context),
             _ => throw new UsageException($"unknown command '{args[0]}'\n{Usage}"),
         };
     }
