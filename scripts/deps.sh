@@ -2,7 +2,7 @@
 # Installs the Debian packages Solstice needs at run and test time (root, Debian 12).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(btrfs-progs runc crun nftables bpftrace iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo
+packages=(btrfs-progs runc nftables bpftrace iproute2 iperf3 busybox-static debootstrap tar gzip xz-utils zstd bzip2 util-linux procps ca-certificates docker-registry skopeo
     # hardware VMs (brands kvm and bhyve) run on QEMU; OVMF is bhyve's bootrom uefi; the rest builds the HVM test guest
     qemu-system-x86 qemu-utils ovmf cpio syslinux mtools dosfstools
     # what cloud-init's metadata client imports (the tests run it in a zone as an independent guest implementation)

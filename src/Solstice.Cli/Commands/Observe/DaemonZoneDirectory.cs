@@ -20,7 +20,7 @@ public sealed class DaemonZoneDirectory(string? socketPath) : IZoneDirectory
         var zones = new Dictionary<string, ZoneInfo>();
         try
         {
-            var result = NodeClient.CallOnce("vm.lookup", new JsonObject
+            var result = NodeClient.CallOnce(Solstice.Core.Protocol.NodeOps.VmLookup, new JsonObject
             {
                 ["json"] = true,
                 ["filters"] = new JsonArray(),
