@@ -81,7 +81,9 @@ public sealed class DaemonProcess : IDisposable
     {
         Process.Start("kill", ["-TERM", DaemonPid().ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         _process.WaitForExit(10000);
-        Solstice.Linux.ProcessCommandRunner.Instance.Run(["pkill", "-f", $"fd-holder {RunDir}/"]);
+        // The daemon's long-lived helpers (console fd holder, statfs agent) outlive it by design.
+        foreach (string helper in (string[])["fd-holder", "statfs-agent"])
+            Solstice.Linux.ProcessCommandRunner.Instance.Run(["pkill", "-f", $"{helper} {RunDir}/"]);
         var list = Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "list", "-q"]);
         foreach (string id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             Solstice.Linux.ProcessCommandRunner.Instance.Run(["runc", "--root", Path.Combine(RunDir, "runc"), "delete", "-f", id]);
